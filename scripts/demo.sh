@@ -1,0 +1,7 @@
+#!/bin/sh
+# Builds libdial and runs its demo: local servers, and the timeline of the
+# events of a direct, a failed and a Happy Eyeballs connect.
+set -eu
+cd "$(dirname "$0")/.."
+sh scripts/build.sh
+exec ./_build/examples/dial-demo "$@"
