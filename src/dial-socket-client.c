@@ -9,6 +9,7 @@
 #include "dial-socket-client-private.h"
 #include "dial-connect-operation.h"
 #include "dial-connect-sync.h"
+#include "dial-marshal.h"
 
 /**
  * DialSocketClient:
@@ -368,11 +369,14 @@ dial_socket_client_class_init (DialSocketClientClass *klass)
                   G_SIGNAL_RUN_LAST,
                   G_STRUCT_OFFSET (DialSocketClientClass, event),
                   NULL, NULL,
-                  NULL,
+                  _dial_marshal_VOID__ENUM_OBJECT_OBJECT,
                   G_TYPE_NONE, 3,
                   G_TYPE_SOCKET_CLIENT_EVENT,
                   G_TYPE_SOCKET_CONNECTABLE,
                   G_TYPE_IO_STREAM);
+  g_signal_set_va_marshaller (signals[EVENT],
+                              G_TYPE_FROM_CLASS (klass),
+                              _dial_marshal_VOID__ENUM_OBJECT_OBJECTv);
 }
 
 static void
