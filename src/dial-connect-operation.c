@@ -28,7 +28,9 @@
  *
  * Ownership: each pending callback (enumeration, connect, proxy,
  * handshake) owns one reference to the operation, and the connect,
- * proxy and handshake callbacks own their Attempt. `attempts` lists the
+ * proxy and handshake callbacks own their Attempt (and take one more
+ * reference to the operation for their own duration, since releasing the
+ * attempt on the way may drop the last one). `attempts` lists the
  * attempts that are connecting, without owning them; `connected` owns the
  * attempts that wait for the proxy and TLS stages.
  *
@@ -235,7 +237,7 @@ handshake_cb (GObject      *object,
               gpointer      user_data)
 {
   g_autoptr(Attempt) attempt = user_data;
-  Operation *op = attempt->op;
+  g_autoptr(Operation) op = operation_ref (attempt->op);
   GError *error = NULL;
 
   if (!g_tls_connection_handshake_finish (G_TLS_CONNECTION (object), result, &error))
@@ -299,7 +301,7 @@ proxy_connect_cb (GObject      *object,
                   gpointer      user_data)
 {
   g_autoptr(Attempt) attempt = user_data;
-  Operation *op = attempt->op;
+  g_autoptr(Operation) op = operation_ref (attempt->op);
   g_autoptr(GIOStream) stream = NULL;
   GError *error = NULL;
 
@@ -403,7 +405,7 @@ connect_cb (GObject      *object,
             gpointer      user_data)
 {
   g_autoptr(Attempt) attempt = user_data;
-  Operation *op = attempt->op;
+  g_autoptr(Operation) op = operation_ref (attempt->op);
   GError *error = NULL;
   gboolean connected;
 

@@ -59,4 +59,7 @@ GSocketConnection   *dial_test_connect_async_wait (DialSocketClient   *client,
 /* Number of open file descriptors of this process (from /proc/self/fd). */
 guint                dial_test_count_fds          (void);
 
+/* Added for g_autoptr (DialTestEvents). */
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (DialTestEvents, dial_test_events_free)
+
 G_END_DECLS
