@@ -381,9 +381,11 @@ import_private_key (DialTlsCertificate  *self,
   else
     return TRUE;
 
-  /* import2 takes PKCS #8 as well as the PKCS #1 and SEC1 forms. */
+  /* import2 takes PKCS #8 as well as the PKCS #1 and SEC1 forms; an
+   * encrypted PKCS #8 key needs the password property. */
   gnutls_x509_privkey_init (&self->key);
-  ret = gnutls_x509_privkey_import2 (self->key, &datum, format, NULL, GNUTLS_PKCS_PLAIN);
+  ret = gnutls_x509_privkey_import2 (self->key, &datum, format, self->password,
+                                     self->password != NULL ? 0 : GNUTLS_PKCS_PLAIN);
   if (ret < 0)
     {
       gnutls_x509_privkey_deinit (self->key);
@@ -1132,7 +1134,7 @@ dial_tls_certificate_get_credentials (DialTlsCertificate  *self,
         {
           dial_tls_certificate_free_credentials (out, n_chain, privkey);
           g_set_error (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE,
-                       GN_("Could not parse PEM private key: %s"), gnutls_strerror (ret));
+                       "Could not load the private key: %s", gnutls_strerror (ret));
           return FALSE;
         }
     }

@@ -21,6 +21,7 @@
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
 #include <gnutls/abstract.h>
+#include <gnutls/pkcs12.h>
 
 #include <dial/dial.h>
 
@@ -743,6 +744,142 @@ test_malformed_pkcs12 (void)
   g_assert_error (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE);
 }
 
+/* A PKCS #12 file of @tc's certificate and key, and of @chain_cert after
+ * it, encrypted with @password (NULL: no encryption, no MAC password). */
+static GByteArray *
+make_pkcs12 (TestCert   *tc,
+             TestCert   *chain_cert,
+             const char *password)
+{
+  gnutls_pkcs12_t p12;
+  gnutls_pkcs12_bag_t cert_bag;
+  gnutls_pkcs12_bag_t key_bag;
+  gnutls_datum_t key_id;
+  gnutls_datum_t der;
+  guint8 id[64];
+  size_t id_size = sizeof id;
+  GByteArray *array;
+  int index;
+
+  check_gnutls (gnutls_x509_crt_get_key_id (tc->crt, 0, id, &id_size));
+  key_id.data = id;
+  key_id.size = id_size;
+
+  check_gnutls (gnutls_pkcs12_bag_init (&cert_bag));
+  index = gnutls_pkcs12_bag_set_crt (cert_bag, tc->crt);
+  check_gnutls (index);
+  check_gnutls (gnutls_pkcs12_bag_set_key_id (cert_bag, index, &key_id));
+  if (chain_cert != NULL)
+    check_gnutls (gnutls_pkcs12_bag_set_crt (cert_bag, chain_cert->crt));
+
+  check_gnutls (gnutls_pkcs12_bag_init (&key_bag));
+  index = gnutls_pkcs12_bag_set_privkey (key_bag, tc->key, password,
+                                         password != NULL ? GNUTLS_PKCS_PBES2_AES_256 : GNUTLS_PKCS_PLAIN);
+  check_gnutls (index);
+  check_gnutls (gnutls_pkcs12_bag_set_key_id (key_bag, index, &key_id));
+
+  check_gnutls (gnutls_pkcs12_init (&p12));
+  check_gnutls (gnutls_pkcs12_set_bag (p12, cert_bag));
+  check_gnutls (gnutls_pkcs12_set_bag (p12, key_bag));
+  check_gnutls (gnutls_pkcs12_generate_mac (p12, password != NULL ? password : ""));
+  check_gnutls (gnutls_pkcs12_export2 (p12, GNUTLS_X509_FMT_DER, &der));
+
+  array = g_byte_array_new ();
+  g_byte_array_append (array, der.data, der.size);
+  gnutls_free (der.data);
+  gnutls_pkcs12_bag_deinit (cert_bag);
+  gnutls_pkcs12_bag_deinit (key_bag);
+  gnutls_pkcs12_deinit (p12);
+  return array;
+}
+
+static void
+test_pkcs12 (void)
+{
+  g_autoptr(GByteArray) plain = make_pkcs12 (t.leaf, t.intermediate, NULL);
+  g_autoptr(GByteArray) locked = make_pkcs12 (t.leaf, NULL, "secret");
+  g_autofree char *path = g_build_filename (t.dir, "leaf.p12", NULL);
+  g_autoptr(GTlsCertificate) cert = NULL;
+  g_autoptr(GTlsCertificate) with_password = NULL;
+  g_autoptr(GTlsCertificate) wrong = NULL;
+  g_autoptr(GTlsCertificate) missing = NULL;
+  g_autoptr(GByteArray) key = NULL;
+  g_autoptr(GByteArray) expected_key = NULL;
+  g_autoptr(GTlsCertificate) from_pem = cert_from_pem (t.leaf->pem, t.leaf->key_pem, NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_file_set_contents (path, (const char *) plain->data, plain->len, &error);
+  g_assert_no_error (error);
+
+  /* A name ending in .p12 is read as PKCS #12 with no password. */
+  cert = dial_tls_certificate_new_from_file (path, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_tls_certificate_is_same (cert, from_pem));
+  g_object_get (cert, "private-key", &key, NULL);
+  g_object_get (from_pem, "private-key", &expected_key, NULL);
+  g_assert_nonnull (key);
+  g_assert_cmpmem (key->data, key->len, expected_key->data, expected_key->len);
+  g_unlink (path);
+
+  if (!builtin ())
+    return;
+
+  assert_chain (cert, t.leaf, t.intermediate, NULL);
+
+  with_password = g_initable_new (DIAL_TYPE_TLS_CERTIFICATE, NULL, &error,
+                                  "pkcs12-data", locked, "password", "secret", NULL);
+  g_assert_no_error (error);
+  g_assert_true (g_tls_certificate_is_same (with_password, from_pem));
+
+  wrong = g_initable_new (DIAL_TYPE_TLS_CERTIFICATE, NULL, &error,
+                          "pkcs12-data", locked, "password", "wrong", NULL);
+  g_assert_null (wrong);
+  g_assert_error (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE_PASSWORD);
+  g_clear_error (&error);
+
+  missing = g_initable_new (DIAL_TYPE_TLS_CERTIFICATE, NULL, &error, "pkcs12-data", locked, NULL);
+  g_assert_null (missing);
+  g_assert_error (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE_PASSWORD);
+}
+
+static void
+test_encrypted_key_with_password (void)
+{
+  g_autofree char *encrypted = NULL;
+  g_autoptr(GTlsCertificate) cert = NULL;
+  g_autoptr(GTlsCertificate) wrong = NULL;
+  g_autoptr(GByteArray) key = NULL;
+  g_autoptr(GError) error = NULL;
+  gnutls_datum_t datum;
+
+  if (!builtin ())
+    {
+      g_test_skip ("the password of a PEM key is the built-in provider's");
+      return;
+    }
+
+  check_gnutls (gnutls_x509_privkey_export2_pkcs8 (t.leaf->key, GNUTLS_X509_FMT_PEM, "secret",
+                                                   GNUTLS_PKCS_PBES2_AES_256, &datum));
+  encrypted = datum_to_string (&datum);
+
+  cert = g_initable_new (DIAL_TYPE_TLS_CERTIFICATE, NULL, &error,
+                         "certificate-pem", t.leaf->pem,
+                         "private-key-pem", encrypted,
+                         "password", "secret",
+                         NULL);
+  g_assert_no_error (error);
+  g_object_get (cert, "private-key", &key, NULL);
+  g_assert_nonnull (key);
+
+  wrong = g_initable_new (DIAL_TYPE_TLS_CERTIFICATE, NULL, &error,
+                          "certificate-pem", t.leaf->pem,
+                          "private-key-pem", encrypted,
+                          "password", "wrong",
+                          NULL);
+  g_assert_null (wrong);
+  g_assert_error (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE);
+}
+
 static void
 test_malformed_der (void)
 {
@@ -1324,6 +1461,8 @@ main (int   argc,
   g_test_add_func ("/tls/certificate/subject-alt-names", test_subject_alt_names);
   g_test_add_func ("/tls/certificate/properties-readable", test_properties_readable);
   g_test_add_func ("/tls/certificate/malformed", test_malformed);
+  g_test_add_func ("/tls/certificate/pkcs12", test_pkcs12);
+  g_test_add_func ("/tls/certificate/encrypted-key-with-password", test_encrypted_key_with_password);
   g_test_add_func ("/tls/certificate/malformed-pkcs12", test_malformed_pkcs12);
   g_test_add_func ("/tls/certificate/malformed-der", test_malformed_der);
   g_test_add_func ("/tls/certificate/verify/trusted-ca", test_verify);
