@@ -1081,13 +1081,16 @@ dial_tls_certificate_verify_identity (DialTlsCertificate *self,
  * @self: a #DialTlsCertificate
  * @pcerts: (out): the chain, leaf first
  * @n_pcerts: (out): the length of @pcerts
- * @key: (out) (nullable): the private key, or NULL when @self has none
+ * @key: (out): the private key
  * @error: a location for a #GError
  *
  * Gives the chain and key in the form gnutls_certificate_set_retrieve_function2()
  * wants. The key is taken from #GTlsCertificate:private-key, or else from
- * #GTlsCertificate:private-key-pkcs11-uri. Free everything with
- * dial_tls_certificate_free_credentials().
+ * #GTlsCertificate:private-key-pkcs11-uri; a certificate with neither
+ * cannot authenticate, which is a G_TLS_ERROR_BAD_CERTIFICATE. Free
+ * everything with dial_tls_certificate_free_credentials().
+ *
+ * Returns: whether there are credentials
  */
 gboolean
 dial_tls_certificate_get_credentials (DialTlsCertificate  *self,
@@ -1104,6 +1107,13 @@ dial_tls_certificate_get_credentials (DialTlsCertificate  *self,
 
   g_return_val_if_fail (DIAL_IS_TLS_CERTIFICATE (self), FALSE);
   g_return_val_if_fail (pcerts != NULL && n_pcerts != NULL && key != NULL, FALSE);
+
+  if (self->key == NULL && self->private_key_pkcs11_uri == NULL)
+    {
+      g_set_error_literal (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE,
+                           "The certificate has no private key");
+      return FALSE;
+    }
 
   if (!dial_tls_certificate_export_chain (G_TLS_CERTIFICATE (self), &chain, &n_chain, error))
     return FALSE;
@@ -1123,20 +1133,17 @@ dial_tls_certificate_get_credentials (DialTlsCertificate  *self,
     }
   dial_tls_crt_list_free (chain, n_chain);
 
-  if (self->key != NULL || self->private_key_pkcs11_uri != NULL)
+  gnutls_privkey_init (&privkey);
+  if (self->key != NULL)
+    ret = gnutls_privkey_import_x509 (privkey, self->key, GNUTLS_PRIVKEY_IMPORT_COPY);
+  else
+    ret = gnutls_privkey_import_url (privkey, self->private_key_pkcs11_uri, 0);
+  if (ret < 0)
     {
-      gnutls_privkey_init (&privkey);
-      if (self->key != NULL)
-        ret = gnutls_privkey_import_x509 (privkey, self->key, GNUTLS_PRIVKEY_IMPORT_COPY);
-      else
-        ret = gnutls_privkey_import_url (privkey, self->private_key_pkcs11_uri, 0);
-      if (ret < 0)
-        {
-          dial_tls_certificate_free_credentials (out, n_chain, privkey);
-          g_set_error (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE,
-                       "Could not load the private key: %s", gnutls_strerror (ret));
-          return FALSE;
-        }
+      dial_tls_certificate_free_credentials (out, n_chain, privkey);
+      g_set_error (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE,
+                   "Could not load the private key: %s", gnutls_strerror (ret));
+      return FALSE;
     }
 
   *pcerts = out;
