@@ -1270,12 +1270,16 @@ read_error_from_gnutls (DialTlsClientConnection *self,
   g_mutex_unlock (&self->lock);
 
   /* TLS 1.3: the handshake completed before the server saw that we sent no
-   * certificate; its refusal arrives with the first read. */
-  if (self->certificate_missing && !read_succeeded && transport_error == NULL &&
-      (status == GNUTLS_E_FATAL_ALERT_RECEIVED ||
-       status == GNUTLS_E_PREMATURE_TERMINATION ||
-       status == GNUTLS_E_CERTIFICATE_REQUIRED))
-    return missing_certificate_error (self);
+   * certificate; its refusal (an alert, or just a closed connection)
+   * arrives with the first read. */
+  if (self->certificate_missing && !read_succeeded &&
+      !g_error_matches (transport_error, G_IO_ERROR, G_IO_ERROR_CANCELLED) &&
+      !g_error_matches (transport_error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT) &&
+      !g_error_matches (transport_error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+    {
+      g_clear_error (&transport_error);
+      return missing_certificate_error (self);
+    }
 
   return dial_tls_error_from_gnutls (status, DIAL_TLS_ERROR_CONTEXT_READ, FALSE,
                                      self->require_close_notify, alert_name (self),
