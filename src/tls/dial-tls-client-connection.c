@@ -307,7 +307,7 @@ claim_op (DialTlsClientConnection  *self,
           /* The application called us from accept-certificate or from the
            * interaction, inside our own handshake. */
           if (blocking)
-            g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK,
+            g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED,
                                  GNET_("Cannot perform blocking operation during TLS handshake"));
           else
             set_would_block (error);
@@ -1949,7 +1949,7 @@ dial_tls_client_connection_get_binding_data (GTlsConnection          *connection
     default:
       g_set_error_literal (error, G_TLS_CHANNEL_BINDING_ERROR,
                            G_TLS_CHANNEL_BINDING_ERROR_NOT_IMPLEMENTED,
-                           "Channel binding type is not implemented in the TLS library");
+                           GNET_("Channel binding type is not implemented in the TLS library"));
       return FALSE;
     }
 
@@ -1957,27 +1957,41 @@ dial_tls_client_connection_get_binding_data (GTlsConnection          *connection
     {
       g_set_error_literal (error, G_TLS_CHANNEL_BINDING_ERROR,
                            G_TLS_CHANNEL_BINDING_ERROR_INVALID_STATE,
-                           "Channel binding data is not yet available");
+                           GNET_("Channel binding data is not yet available"));
       return FALSE;
     }
 
-  if (type == G_TLS_CHANNEL_BINDING_TLS_UNIQUE &&
-      gnutls_protocol_get_version (self->session) == GNUTLS_TLS1_3)
-    {
-      g_set_error_literal (error, G_TLS_CHANNEL_BINDING_ERROR,
-                           G_TLS_CHANNEL_BINDING_ERROR_NOT_SUPPORTED,
-                           "The tls-unique channel binding does not exist in TLS 1.3");
-      return FALSE;
-    }
-
+  /* gnutls knows which bindings exist for the negotiated version (there
+   * is no tls-unique in TLS 1.3); its refusals map as glib-networking
+   * maps them. */
   ret = gnutls_session_channel_binding (self->session, gnutls_type, &datum);
-  if (ret != GNUTLS_E_SUCCESS || datum.size == 0)
+  switch (ret)
+    {
+    case GNUTLS_E_SUCCESS:
+      break;
+    case GNUTLS_E_UNIMPLEMENTED_FEATURE:
+      g_set_error_literal (error, G_TLS_CHANNEL_BINDING_ERROR,
+                           G_TLS_CHANNEL_BINDING_ERROR_NOT_IMPLEMENTED,
+                           GNET_("Channel binding type is not implemented in the TLS library"));
+      return FALSE;
+    case GNUTLS_E_CHANNEL_BINDING_NOT_AVAILABLE:
+      g_set_error_literal (error, G_TLS_CHANNEL_BINDING_ERROR,
+                           G_TLS_CHANNEL_BINDING_ERROR_NOT_AVAILABLE,
+                           GNET_("Channel binding data is not yet available"));
+      return FALSE;
+    default:
+      g_set_error_literal (error, G_TLS_CHANNEL_BINDING_ERROR,
+                           G_TLS_CHANNEL_BINDING_ERROR_GENERAL_ERROR,
+                           gnutls_strerror (ret));
+      return FALSE;
+    }
+
+  if (datum.size == 0)
     {
       gnutls_free (datum.data);
-      g_set_error (error, G_TLS_CHANNEL_BINDING_ERROR,
-                   G_TLS_CHANNEL_BINDING_ERROR_GENERAL_ERROR,
-                   "Error reading channel binding data: %s",
-                   ret != GNUTLS_E_SUCCESS ? gnutls_strerror (ret) : "empty data");
+      g_set_error_literal (error, G_TLS_CHANNEL_BINDING_ERROR,
+                           G_TLS_CHANNEL_BINDING_ERROR_GENERAL_ERROR,
+                           GNET_("Empty channel binding data indicates a bug in the TLS library implementation"));
       return FALSE;
     }
 

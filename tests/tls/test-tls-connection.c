@@ -808,6 +808,64 @@ test_io_async (void)
   fixture_clear (&f);
 }
 
+typedef struct {
+  GInputStream *input;
+  char         *buffer;
+  gsize         size;
+  GError       *error;
+} ReaderData;
+
+static gpointer
+reader_thread (gpointer user_data)
+{
+  ReaderData *data = user_data;
+  gsize n = 0;
+
+  g_input_stream_read_all (data->input, data->buffer, data->size, &n, NULL, &data->error);
+  g_assert_cmpuint (n, ==, data->size);
+  return NULL;
+}
+
+static void
+test_io_duplex_threads (void)
+{
+  TlsTestServerConfig config = { .mode = TLS_TEST_SERVER_ECHO };
+  g_autoptr(TlsTestServerResult) seen = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *big = NULL;
+  gsize size = 4 * 1024 * 1024;
+  ReaderData reader = { 0 };
+  GThread *thread;
+  gsize n = 0;
+  Fixture f = { 0 };
+
+  /* One thread reads while another writes, on one connection. */
+  fixture_connect (&f, &config, NULL);
+  handshake_sync (&f, &error);
+  g_assert_no_error (error);
+
+  big = g_malloc (size);
+  for (gsize i = 0; i < size; i++)
+    big[i] = (char) (i * 7 + i / 4096);
+  reader.input = g_io_stream_get_input_stream (f.tls);
+  reader.buffer = g_malloc (size);
+  reader.size = size;
+
+  thread = g_thread_new ("reader", reader_thread, &reader);
+  g_output_stream_write_all (g_io_stream_get_output_stream (f.tls), big, size, &n, NULL, &error);
+  g_assert_no_error (error);
+  g_thread_join (thread);
+  g_assert_no_error (reader.error);
+  g_assert_cmpmem (big, size, reader.buffer, size);
+  g_free (reader.buffer);
+
+  close_sync (f.tls);
+  seen = tls_test_server_wait (f.server);
+  g_assert_cmpuint (seen->bytes_echoed, ==, size);
+
+  fixture_clear (&f);
+}
+
 static void
 test_read_line_async (void)
 {
@@ -997,6 +1055,534 @@ test_closed_peer (void)
 }
 
 /* ------------------------------------------------------------------ */
+/* Closing                                                             */
+
+static void
+test_close_output_stream (void)
+{
+  TlsTestServerConfig config = { .mode = TLS_TEST_SERVER_ECHO };
+  g_autoptr(TlsTestServerResult) seen = NULL;
+  g_autoptr(GError) error = NULL;
+  Fixture f = { 0 };
+
+  /* Closing the output side alone sends close_notify. */
+  fixture_connect (&f, &config, NULL);
+  echo_round_trip (f.tls, "half close");
+  g_output_stream_close (g_io_stream_get_output_stream (f.tls), NULL, &error);
+  g_assert_no_error (error);
+
+  seen = tls_test_server_wait (f.server);
+  g_assert_true (seen->close_notify_received);
+  close_sync (f.tls);
+
+  fixture_clear (&f);
+}
+
+static void
+test_close_on_unref (void)
+{
+  TlsTestServerConfig config = { .mode = TLS_TEST_SERVER_ECHO };
+  g_autoptr(TlsTestServerResult) seen = NULL;
+  Fixture f = { 0 };
+
+  /* Dropping the last reference closes the connection, close_notify
+   * included. */
+  fixture_connect (&f, &config, NULL);
+  echo_round_trip (f.tls, "unref");
+  g_clear_object (&f.tls);
+  g_clear_object (&f.base);
+
+  seen = tls_test_server_wait (f.server);
+  g_assert_true (seen->close_notify_received);
+
+  fixture_clear (&f);
+}
+
+static void
+test_close_before_handshake (void)
+{
+  TlsTestServerConfig config = { .mode = TLS_TEST_SERVER_SILENT };
+  g_autoptr(GError) error = NULL;
+  char buffer[4];
+  Fixture f = { 0 };
+
+  /* Nothing to say goodbye to; later operations report the closed stream. */
+  fixture_connect (&f, &config, NULL);
+  close_sync (f.tls);
+  g_input_stream_read (g_io_stream_get_input_stream (f.tls), buffer, sizeof buffer, NULL, &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CLOSED);
+
+  fixture_clear (&f);
+}
+
+static void
+test_substream_outlives_connection (void)
+{
+  TlsTestServerConfig config = { .mode = TLS_TEST_SERVER_ECHO };
+  g_autoptr(GInputStream) input = NULL;
+  g_autoptr(GOutputStream) output = NULL;
+  g_autoptr(GError) error = NULL;
+  char buffer[4];
+  Fixture f = { 0 };
+
+  /* A substream does not keep its connection alive, and reports it gone. */
+  fixture_connect (&f, &config, NULL);
+  echo_round_trip (f.tls, "soon gone");
+  input = g_object_ref (g_io_stream_get_input_stream (f.tls));
+  output = g_object_ref (g_io_stream_get_output_stream (f.tls));
+  g_clear_object (&f.tls);
+
+  g_input_stream_read (input, buffer, sizeof buffer, NULL, &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CLOSED);
+  g_clear_error (&error);
+  g_output_stream_write (output, "x", 1, NULL, &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CLOSED);
+
+  fixture_clear (&f);
+}
+
+/* ------------------------------------------------------------------ */
+/* More I/O                                                            */
+
+static void
+test_read_timeout_then_write (void)
+{
+  TlsTestServerConfig config = { .mode = TLS_TEST_SERVER_ECHO };
+  g_autoptr(GError) error = NULL;
+  char buffer[16];
+  Fixture f = { 0 };
+
+  fixture_connect (&f, &config, NULL);
+  echo_round_trip (f.tls, "before");
+  set_socket_timeout (&f, 1);
+
+  g_input_stream_read (g_io_stream_get_input_stream (f.tls), buffer, sizeof buffer, NULL, &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
+  g_clear_error (&error);
+
+  /* The connection is still usable. */
+  echo_round_trip (f.tls, "after");
+  close_sync (f.tls);
+
+  fixture_clear (&f);
+}
+
+static gboolean
+on_readable (GObject  *stream,
+             gpointer  user_data)
+{
+  gboolean *fired = user_data;
+
+  *fired = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+test_pollable_pending_data (void)
+{
+  TlsTestServerConfig config = { .mode = TLS_TEST_SERVER_ECHO };
+  g_autoptr(GSource) source = NULL;
+  g_autoptr(GError) error = NULL;
+  char record[1000];
+  char one;
+  gboolean fired = FALSE;
+  GPollableInputStream *input;
+  Fixture f = { 0 };
+
+  if (!builtin ())
+    {
+      /* glib-networking's readiness ignores what gnutls has buffered. */
+      g_test_skip ("glib-networking does not look at buffered plaintext");
+      return;
+    }
+
+  fixture_connect (&f, &config, NULL);
+  echo_round_trip (f.tls, "warm up");
+  input = G_POLLABLE_INPUT_STREAM (g_io_stream_get_input_stream (f.tls));
+
+  /* The server echoes the 1000 bytes as one record. */
+  memset (record, 'r', sizeof record);
+  g_output_stream_write_all (g_io_stream_get_output_stream (f.tls), record, sizeof record, NULL, NULL, &error);
+  g_assert_no_error (error);
+
+  /* A source made before the read... */
+  source = g_pollable_input_stream_create_source (input, NULL);
+  g_source_set_callback (source, (GSourceFunc) on_readable, &fired, NULL);
+  g_source_attach (source, NULL);
+
+  /* ...sees the rest of the record after the read took one byte, although
+   * the socket has nothing more. */
+  g_assert_cmpint (g_input_stream_read (G_INPUT_STREAM (input), &one, 1, NULL, &error), ==, 1);
+  g_assert_no_error (error);
+  g_assert_true (g_pollable_input_stream_is_readable (input));
+
+  for (guint i = 0; i < 10 && !fired; i++)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_true (fired);
+
+  close_sync (f.tls);
+  fixture_clear (&f);
+}
+
+static gboolean
+on_accept_read (GTlsConnection       *connection,
+                GTlsCertificate      *peer,
+                GTlsCertificateFlags  errors,
+                gpointer              user_data)
+{
+  GError **error = user_data;
+  char buffer[4];
+
+  /* A blocking read from inside the handshake fails instead of waiting
+   * for a handshake that waits for this handler. */
+  g_input_stream_read (g_io_stream_get_input_stream (G_IO_STREAM (connection)),
+                       buffer, sizeof buffer, NULL, error);
+  return TRUE;
+}
+
+static void
+test_blocking_op_during_handshake (void)
+{
+  TlsTestServerConfig config = {
+    .mode = TLS_TEST_SERVER_ECHO,
+    .cert_pem = certs->untrusted_cert_pem,
+    .key_pem = certs->untrusted_key_pem,
+  };
+  g_autoptr(GError) inner_error = NULL;
+  g_autoptr(GError) error = NULL;
+  Fixture f = { 0 };
+
+  fixture_connect (&f, &config, NULL);
+  g_signal_handlers_disconnect_by_data (f.tls, &f);
+  g_signal_connect (f.tls, "accept-certificate", G_CALLBACK (on_accept_read), &inner_error);
+  handshake_sync (&f, &error);
+  g_assert_no_error (error);
+  g_assert_error (inner_error, G_IO_ERROR, G_IO_ERROR_FAILED);
+  echo_round_trip (f.tls, "still fine");
+  close_sync (f.tls);
+
+  fixture_clear (&f);
+}
+
+/* ------------------------------------------------------------------ */
+/* Session resumption, channel binding, properties                     */
+
+static void
+test_session_resumption (gconstpointer data)
+{
+  TlsTestServerConfig config = { .mode = TLS_TEST_SERVER_ECHO, .priority = data };
+  g_autoptr(TlsTestServerResult) first = NULL;
+  g_autoptr(TlsTestServerResult) second = NULL;
+  g_autoptr(TlsTestServerResult) other = NULL;
+  g_autoptr(GSocketConnectable) identity = NULL;
+  g_autoptr(GError) error = NULL;
+  Fixture f = { 0 };
+
+  if (!builtin ())
+    {
+      g_test_skip ("glib-networking turns resumption off in test programs");
+      return;
+    }
+
+  dial_tls_session_cache_clear ();
+
+  /* The echo also brings the TLS 1.3 ticket, which follows the handshake. */
+  fixture_connect (&f, &config, NULL);
+  echo_round_trip (f.tls, "first");
+  close_sync (f.tls);
+  first = tls_test_server_wait (f.server);
+  g_assert_false (first->resumed);
+
+  /* Same server identity: resumed, and the peer certificate is known. */
+  fixture_connect (&f, &config, NULL);
+  handshake_sync (&f, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (g_tls_connection_get_peer_certificate (G_TLS_CONNECTION (f.tls)));
+  g_assert_cmpint (g_tls_connection_get_peer_certificate_errors (G_TLS_CONNECTION (f.tls)), ==, 0);
+  echo_round_trip (f.tls, "second");
+  close_sync (f.tls);
+  second = tls_test_server_wait (f.server);
+  g_assert_true (second->resumed);
+
+  /* Another identity for the same server: a full handshake. */
+  identity = g_network_address_new ("127.0.0.1", tls_test_server_get_port (f.server));
+  fixture_connect (&f, &config, identity);
+  echo_round_trip (f.tls, "other");
+  close_sync (f.tls);
+  other = tls_test_server_wait (f.server);
+  g_assert_false (other->resumed);
+
+  fixture_clear (&f);
+}
+
+static void
+test_copy_session_state (void)
+{
+  TlsTestServerConfig config = { .mode = TLS_TEST_SERVER_ECHO };
+  g_autoptr(TlsTestServerResult) first = NULL;
+  g_autoptr(TlsTestServerResult) second = NULL;
+  g_autoptr(GSocketConnectable) identity = NULL;
+  g_autoptr(GIOStream) source = NULL;
+  g_autoptr(GError) error = NULL;
+  Fixture f = { 0 };
+
+  if (!builtin ())
+    {
+      g_test_skip ("glib-networking turns resumption off in test programs");
+      return;
+    }
+
+  dial_tls_session_cache_clear ();
+
+  fixture_connect (&f, &config, NULL);
+  echo_round_trip (f.tls, "source");
+  source = g_object_ref (f.tls);
+  close_sync (f.tls);
+  first = tls_test_server_wait (f.server);
+
+  /* Copied state resumes even under another identity. */
+  identity = g_network_address_new ("127.0.0.1", tls_test_server_get_port (f.server));
+  fixture_connect (&f, &config, identity);
+  g_tls_client_connection_copy_session_state (G_TLS_CLIENT_CONNECTION (f.tls),
+                                              G_TLS_CLIENT_CONNECTION (source));
+  echo_round_trip (f.tls, "copy");
+  close_sync (f.tls);
+  second = tls_test_server_wait (f.server);
+  g_assert_true (second->resumed);
+
+  fixture_clear (&f);
+}
+
+static void
+assert_bytes_equal (GByteArray *array,
+                    GBytes     *bytes)
+{
+  g_assert_nonnull (bytes);
+  g_assert_cmpmem (array->data, array->len, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+}
+
+static void
+test_channel_binding (void)
+{
+  TlsTestServerConfig config = { .mode = TLS_TEST_SERVER_ECHO };
+  g_autoptr(TlsTestServerResult) seen = NULL;
+  g_autoptr(GByteArray) exporter = g_byte_array_new ();
+  g_autoptr(GByteArray) end_point = g_byte_array_new ();
+  g_autoptr(GError) error = NULL;
+  Fixture f = { 0 };
+
+  fixture_connect (&f, &config, NULL);
+  g_tls_connection_get_channel_binding_data (G_TLS_CONNECTION (f.tls), G_TLS_CHANNEL_BINDING_TLS_EXPORTER,
+                                             exporter, &error);
+  g_assert_error (error, G_TLS_CHANNEL_BINDING_ERROR, G_TLS_CHANNEL_BINDING_ERROR_INVALID_STATE);
+  g_clear_error (&error);
+
+  handshake_sync (&f, &error);
+  g_assert_no_error (error);
+  g_tls_connection_get_channel_binding_data (G_TLS_CONNECTION (f.tls), G_TLS_CHANNEL_BINDING_TLS_EXPORTER,
+                                             exporter, &error);
+  g_assert_no_error (error);
+  g_tls_connection_get_channel_binding_data (G_TLS_CONNECTION (f.tls), G_TLS_CHANNEL_BINDING_TLS_SERVER_END_POINT,
+                                             end_point, &error);
+  g_assert_no_error (error);
+  g_tls_connection_get_channel_binding_data (G_TLS_CONNECTION (f.tls), G_TLS_CHANNEL_BINDING_TLS_UNIQUE,
+                                             NULL, &error);
+  g_assert_error (error, G_TLS_CHANNEL_BINDING_ERROR, G_TLS_CHANNEL_BINDING_ERROR_NOT_AVAILABLE);
+  g_clear_error (&error);
+
+  echo_round_trip (f.tls, "bound");
+  close_sync (f.tls);
+
+  seen = tls_test_server_wait (f.server);
+  assert_bytes_equal (exporter, seen->exporter);
+  assert_bytes_equal (end_point, seen->server_end_point);
+
+  fixture_clear (&f);
+}
+
+static void
+test_properties (void)
+{
+  TlsTestServerConfig config = { .mode = TLS_TEST_SERVER_ECHO, .client_auth = TLS_TEST_CLIENT_AUTH_REQUEST };
+  g_autofree GParamSpec **pspecs = NULL;
+  g_autoptr(GError) error = NULL;
+  guint n_pspecs = 0;
+  Fixture f = { 0 };
+
+  fixture_connect (&f, &config, NULL);
+  handshake_sync (&f, &error);
+  g_assert_no_error (error);
+
+  /* Every property reads without a warning (they are fatal here): the
+   * base classes' implementations only warn, so this fails for any that
+   * is not overridden. */
+  pspecs = g_object_class_list_properties (G_OBJECT_GET_CLASS (f.tls), &n_pspecs);
+  g_assert_cmpuint (n_pspecs, >=, 20);
+  for (guint i = 0; i < n_pspecs; i++)
+    {
+      GValue value = G_VALUE_INIT;
+
+      if (!(pspecs[i]->flags & G_PARAM_READABLE))
+        continue;
+
+      g_value_init (&value, pspecs[i]->value_type);
+      g_object_get_property (G_OBJECT (f.tls), pspecs[i]->name, &value);
+      if (g_str_equal (pspecs[i]->name, "accepted-cas"))
+        g_list_free_full (g_value_get_pointer (&value), (GDestroyNotify) g_byte_array_unref);
+      g_value_unset (&value);
+    }
+
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  g_assert_cmpint (g_tls_connection_get_rehandshake_mode (G_TLS_CONNECTION (f.tls)), ==, G_TLS_REHANDSHAKE_SAFELY);
+  g_assert_false (g_tls_client_connection_get_use_ssl3 (G_TLS_CLIENT_CONNECTION (f.tls)));
+  g_assert_cmpint (g_tls_client_connection_get_validation_flags (G_TLS_CLIENT_CONNECTION (f.tls)), ==,
+                   G_TLS_CERTIFICATE_VALIDATE_ALL);
+  G_GNUC_END_IGNORE_DEPRECATIONS
+  g_assert_true (g_tls_connection_get_require_close_notify (G_TLS_CONNECTION (f.tls)));
+  {
+    g_autoptr(GIOStream) base = NULL;
+
+    g_object_get (f.tls, "base-io-stream", &base, NULL);
+    g_assert_true (base == f.base);
+  }
+  g_assert_true (G_IS_NETWORK_ADDRESS (g_tls_client_connection_get_server_identity (G_TLS_CLIENT_CONNECTION (f.tls))));
+
+  echo_round_trip (f.tls, "properties");
+  close_sync (f.tls);
+  fixture_clear (&f);
+}
+
+/* ------------------------------------------------------------------ */
+/* Through the socket client                                           */
+
+static void
+on_client_event (DialSocketClient      *client,
+                 GSocketClientEvent     event,
+                 GSocketConnectable    *connectable,
+                 GIOStream             *connection,
+                 gpointer               user_data)
+{
+  Fixture *f = user_data;
+
+  if (event == G_SOCKET_CLIENT_TLS_HANDSHAKING)
+    {
+      g_assert_true (G_IS_TLS_CLIENT_CONNECTION (connection));
+      if (builtin ())
+        g_assert_true (DIAL_IS_TLS_CLIENT_CONNECTION (connection));
+      f->accept_answer = TRUE;
+      g_signal_connect (connection, "accept-certificate", G_CALLBACK (on_accept_certificate), f);
+    }
+}
+
+static void
+test_socket_client (gconstpointer data)
+{
+  gboolean async = GPOINTER_TO_INT (data);
+  TlsTestServerConfig config = { .mode = TLS_TEST_SERVER_ECHO };
+  g_autoptr(TlsTestServerResult) seen = NULL;
+  g_autoptr(DialSocketClient) client = dial_socket_client_new ();
+  g_autoptr(GSocketConnection) connection = NULL;
+  g_autoptr(GError) error = NULL;
+  GIOStream *tls;
+  Fixture f = { 0 };
+
+  f.server = tls_test_server_new (certs, &config);
+  dial_socket_client_set_tls (client, TRUE);
+  g_signal_connect (client, "event", G_CALLBACK (on_client_event), &f);
+
+  if (async)
+    {
+      g_autoptr(GAsyncResult) result = NULL;
+
+      dial_socket_client_connect_to_host_async (client, "127.0.0.1", tls_test_server_get_port (f.server),
+                                                NULL, on_async_done, &result);
+      connection = dial_socket_client_connect_to_host_finish (client, wait_for_result (&result), &error);
+    }
+  else
+    {
+      connection = dial_socket_client_connect_to_host (client, "127.0.0.1", tls_test_server_get_port (f.server),
+                                                       NULL, &error);
+    }
+  g_assert_no_error (error);
+
+  /* The server's certificate is not in the system's trust store. */
+  g_assert_cmpuint (f.accept_calls, ==, 1);
+  g_assert_cmpint (f.accept_errors, ==, G_TLS_CERTIFICATE_UNKNOWN_CA);
+
+  g_assert_true (G_IS_TCP_WRAPPER_CONNECTION (connection));
+  tls = g_tcp_wrapper_connection_get_base_io_stream (G_TCP_WRAPPER_CONNECTION (connection));
+  g_assert_true (G_IS_TLS_CLIENT_CONNECTION (tls));
+
+  echo_round_trip (G_IO_STREAM (connection), "through the socket client");
+  close_sync (G_IO_STREAM (connection));
+
+  /* Closing the wrapper closes the TLS connection, close_notify first. */
+  seen = tls_test_server_wait (f.server);
+  g_assert_true (seen->close_notify_received);
+
+  fixture_clear (&f);
+}
+
+/* ------------------------------------------------------------------ */
+/* The provider guard                                                  */
+
+static const char *test_program;
+
+static void
+test_provider_guard (void)
+{
+  g_autofree char *empty = NULL;
+  g_auto(GStrv) envp = NULL;
+  g_autofree char *output = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *argv[] = { test_program, "-p", "/tls/provider/guard", NULL };
+  int status = 0;
+
+  if (g_getenv ("DIAL_TLS_TEST_GUARD_CHILD") != NULL)
+    {
+      TlsTestServerConfig config = { .mode = TLS_TEST_SERVER_ECHO };
+      Fixture f = { 0 };
+
+      /* No GIO TLS module was loaded, so "auto" chose the built-in
+       * provider, and everything below is libdial's. */
+      g_assert_null (g_getenv ("DIAL_TLS_PROVIDER"));
+      g_assert_false (g_tls_backend_supports_tls (g_tls_backend_get_default ()));
+      g_assert_cmpint (dial_tls_provider_get (), ==, DIAL_TLS_PROVIDER_BUILTIN);
+
+      fixture_connect (&f, &config, NULL);
+      g_assert_true (DIAL_IS_TLS_CLIENT_CONNECTION (f.tls));
+      handshake_sync (&f, &error);
+      g_assert_no_error (error);
+      g_assert_true (DIAL_IS_TLS_CERTIFICATE (g_tls_connection_get_peer_certificate (G_TLS_CONNECTION (f.tls))));
+      echo_round_trip (f.tls, "guarded");
+      close_sync (f.tls);
+      fixture_clear (&f);
+      return;
+    }
+
+  /* The same program, with GIO's modules in an empty folder and the
+   * provider left to "auto". */
+  empty = g_dir_make_tmp ("dial-no-gio-modules-XXXXXX", &error);
+  g_assert_no_error (error);
+
+  envp = g_get_environ ();
+  envp = g_environ_setenv (envp, "GIO_MODULE_DIR", empty, TRUE);
+  envp = g_environ_setenv (envp, "DIAL_TLS_TEST_GUARD_CHILD", "1", TRUE);
+  envp = g_environ_unsetenv (envp, "DIAL_TLS_PROVIDER");
+  envp = g_environ_unsetenv (envp, "GIO_USE_TLS");
+
+  g_spawn_sync (NULL, (char **) argv, envp, G_SPAWN_DEFAULT, NULL, NULL,
+                &output, NULL, &status, &error);
+  g_assert_no_error (error);
+  g_rmdir (empty);
+
+  g_test_message ("%s", output);
+  g_spawn_check_wait_status (status, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (output, "ok 1 /tls/provider/guard"));
+}
+
+/* ------------------------------------------------------------------ */
 /* Main                                                                */
 
 int
@@ -1006,6 +1592,7 @@ main (int   argc,
   int ret;
 
   g_test_init (&argc, &argv, NULL);
+  test_program = argv[0];
 
   certs = tls_test_certs_new ();
 
@@ -1029,6 +1616,7 @@ main (int   argc,
   g_test_add_func ("/tls/connection/client-certificate/interaction", test_client_certificate_interaction);
   g_test_add_func ("/tls/connection/io/sync", test_io_sync);
   g_test_add_func ("/tls/connection/io/async", test_io_async);
+  g_test_add_func ("/tls/connection/io/duplex-threads", test_io_duplex_threads);
   g_test_add_func ("/tls/connection/io/read-line-async", test_read_line_async);
   g_test_add_data_func ("/tls/connection/close/unclean-required", GINT_TO_POINTER (TRUE), test_unclean_close);
   g_test_add_data_func ("/tls/connection/close/unclean-allowed", GINT_TO_POINTER (FALSE), test_unclean_close);
@@ -1038,6 +1626,22 @@ main (int   argc,
   g_test_add_data_func ("/tls/connection/timeout/handshake-async", GINT_TO_POINTER (TRUE), test_timeout_handshake);
   g_test_add_func ("/tls/connection/error/not-tls", test_not_tls);
   g_test_add_func ("/tls/connection/error/closed-peer", test_closed_peer);
+
+  g_test_add_func ("/tls/connection/close/output-stream", test_close_output_stream);
+  g_test_add_func ("/tls/connection/close/on-unref", test_close_on_unref);
+  g_test_add_func ("/tls/connection/close/before-handshake", test_close_before_handshake);
+  g_test_add_func ("/tls/connection/close/substream-outlives-connection", test_substream_outlives_connection);
+  g_test_add_func ("/tls/connection/io/read-timeout-then-write", test_read_timeout_then_write);
+  g_test_add_func ("/tls/connection/io/pollable-pending-data", test_pollable_pending_data);
+  g_test_add_func ("/tls/connection/io/blocking-op-during-handshake", test_blocking_op_during_handshake);
+  g_test_add_data_func ("/tls/connection/session/resumption", NULL, test_session_resumption);
+  g_test_add_data_func ("/tls/connection/session/resumption-tls12", "NORMAL:-VERS-TLS1.3", test_session_resumption);
+  g_test_add_func ("/tls/connection/session/copy-session-state", test_copy_session_state);
+  g_test_add_func ("/tls/connection/channel-binding", test_channel_binding);
+  g_test_add_func ("/tls/connection/properties", test_properties);
+  g_test_add_data_func ("/tls/connection/socket-client/sync", GINT_TO_POINTER (FALSE), test_socket_client);
+  g_test_add_data_func ("/tls/connection/socket-client/async", GINT_TO_POINTER (TRUE), test_socket_client);
+  g_test_add_func ("/tls/provider/guard", test_provider_guard);
 
   ret = g_test_run ();
 

@@ -263,7 +263,24 @@ tls_test_server_result_free (TlsTestServerResult *result)
   g_free (result->sni);
   g_free (result->alpn);
   g_free (result->version);
+  g_clear_pointer (&result->exporter, g_bytes_unref);
+  g_clear_pointer (&result->server_end_point, g_bytes_unref);
   g_free (result);
+}
+
+static GBytes *
+channel_binding (gnutls_session_t         session,
+                 gnutls_channel_binding_t type)
+{
+  gnutls_datum_t data = { NULL, 0 };
+  GBytes *bytes;
+
+  if (gnutls_session_channel_binding (session, type, &data) != GNUTLS_E_SUCCESS)
+    return NULL;
+
+  bytes = g_bytes_new (data.data, data.size);
+  gnutls_free (data.data);
+  return bytes;
 }
 
 static void
@@ -287,6 +304,14 @@ observe_handshake (gnutls_session_t     session,
 
   result->version = g_strdup (gnutls_protocol_get_name (gnutls_protocol_get_version (session)));
   result->client_certificate = gnutls_certificate_get_peers (session, &n_peers) != NULL && n_peers > 0;
+}
+
+static void
+observe_channel_bindings (gnutls_session_t     session,
+                          TlsTestServerResult *result)
+{
+  result->exporter = channel_binding (session, GNUTLS_CB_TLS_EXPORTER);
+  result->server_end_point = channel_binding (session, GNUTLS_CB_TLS_SERVER_END_POINT);
 }
 
 static void
@@ -399,6 +424,7 @@ serve_tls (TlsTestServer       *self,
   else
     {
       result->handshake_ok = TRUE;
+      observe_channel_bindings (session, result);
 
       switch (self->mode)
         {

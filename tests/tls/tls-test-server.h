@@ -66,6 +66,8 @@ typedef struct {
   gboolean  client_certificate;
   gboolean  close_notify_received;
   gsize     bytes_echoed;
+  GBytes   *exporter;               /* the tls-exporter channel binding */
+  GBytes   *server_end_point;       /* the tls-server-end-point one */
 } TlsTestServerResult;
 
 void tls_test_server_result_free (TlsTestServerResult *result);
