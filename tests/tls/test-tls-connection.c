@@ -213,6 +213,7 @@ assert_trusted_handshake (Fixture             *f,
                           GTlsProtocolVersion  version)
 {
   GTlsCertificate *peer = g_tls_connection_get_peer_certificate (G_TLS_CONNECTION (f->tls));
+  g_autofree char *ciphersuite = g_tls_connection_get_ciphersuite_name (G_TLS_CONNECTION (f->tls));
 
   g_assert_cmpuint (f->accept_calls, ==, 0);
   g_assert_nonnull (peer);
@@ -220,7 +221,7 @@ assert_trusted_handshake (Fixture             *f,
     g_assert_true (DIAL_IS_TLS_CERTIFICATE (peer));
   g_assert_cmpint (g_tls_connection_get_peer_certificate_errors (G_TLS_CONNECTION (f->tls)), ==, 0);
   g_assert_cmpint (g_tls_connection_get_protocol_version (G_TLS_CONNECTION (f->tls)), ==, version);
-  g_assert_nonnull (g_tls_connection_get_ciphersuite_name (G_TLS_CONNECTION (f->tls)));
+  g_assert_nonnull (ciphersuite);
 }
 
 static void
@@ -470,6 +471,25 @@ test_sni_trailing_dot (void)
 
   seen = tls_test_server_wait (f.server);
   g_assert_cmpstr (seen->sni, ==, "localhost");
+
+  fixture_clear (&f);
+}
+
+static void
+test_verify_no_identity (void)
+{
+  TlsTestServerConfig config = { .mode = TLS_TEST_SERVER_ECHO };
+  g_autoptr(GError) error = NULL;
+  Fixture f = { .accept_answer = FALSE };
+
+  /* Without a server identity, no name can match. */
+  fixture_connect (&f, &config, NULL);
+  g_tls_client_connection_set_server_identity (G_TLS_CLIENT_CONNECTION (f.tls), NULL);
+  handshake_sync (&f, &error);
+
+  g_assert_error (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE);
+  g_assert_cmpuint (f.accept_calls, ==, 1);
+  g_assert_cmpint (f.accept_errors, ==, G_TLS_CERTIFICATE_BAD_IDENTITY);
 
   fixture_clear (&f);
 }
@@ -1605,6 +1625,7 @@ main (int   argc,
   g_test_add_func ("/tls/connection/verify/wrong-identity", test_verify_wrong_identity);
   g_test_add_func ("/tls/connection/verify/ip-identity", test_verify_ip_identity);
   g_test_add_func ("/tls/connection/verify/ip-literal-hostname", test_verify_ip_literal_hostname);
+  g_test_add_func ("/tls/connection/verify/no-identity", test_verify_no_identity);
   g_test_add_func ("/tls/connection/verify/no-database", test_verify_no_database);
   g_test_add_func ("/tls/connection/verify/validation-flags", test_verify_validation_flags);
   g_test_add_func ("/tls/connection/sni/trailing-dot", test_sni_trailing_dot);
