@@ -34,82 +34,10 @@
  */
 
 typedef enum {
-  HANDSHAKE_NOT_STARTED,
-  HANDSHAKE_IN_PROGRESS,
-  HANDSHAKE_DONE,
-  HANDSHAKE_FAILED,
-} HandshakeState;
-
-typedef enum {
   STEP_DONE,
   STEP_WOULD_BLOCK,
   STEP_FAILED,
 } StepResult;
-
-struct _DialTlsClientConnection
-{
-  GTlsConnection                    parent_instance;
-
-  GIOStream                        *base_io_stream;
-  DialTlsTransport                  transport;
-  GInputStream                     *tls_istream;
-  GOutputStream                    *tls_ostream;
-  gnutls_session_t                  session;
-  gnutls_certificate_credentials_t  credentials;
-
-  /* Set by the application. */
-  GSocketConnectable               *server_identity;
-  GTlsCertificateFlags              validation_flags;
-  GTlsDatabase                     *database;
-  gboolean                          database_set;   /* FALSE: the default one */
-  GTlsInteraction                  *interaction;
-  GTlsCertificate                  *certificate;
-  char                            **advertised_protocols;
-  gboolean                          require_close_notify;
-
-  /* Found by the handshake; under @lock. */
-  GTlsCertificate                  *peer_certificate;
-  GTlsCertificateFlags              peer_certificate_errors;
-  char                             *negotiated_protocol;
-  GTlsProtocolVersion               protocol_version;
-  char                             *ciphersuite_name;
-  GList                            *accepted_cas;   /* of GByteArray */
-
-  /* The client certificate as handed to gnutls, which only borrows it. */
-  gnutls_pcert_st                  *pcerts;
-  unsigned int                      n_pcerts;
-  gnutls_privkey_t                  private_key;
-  gboolean                          certificate_missing;
-  GError                           *interaction_error;
-
-  /* Session resumption. */
-  char                             *session_key;
-  GBytes                           *session_data;
-  gboolean                          session_data_override;
-
-  /* The operation state. */
-  GMutex                            lock;
-  GCond                             cond;
-  HandshakeState                    handshake_state;
-  GError                           *handshake_error;
-  gboolean                          handshaking;   /* a handshake step runs */
-  gboolean                          reading;
-  gboolean                          writing;
-  gboolean                          closing;
-  gboolean                          in_callback;
-  gboolean                          read_closed;
-  gboolean                          write_closed;
-  gboolean                          bye_sent;
-  gboolean                          read_succeeded;
-  gboolean                          write_pending;  /* gnutls holds a record */
-  gsize                             pending_plaintext;
-  GIOCondition                      handshake_condition;
-  GIOCondition                      read_condition;
-  GIOCondition                      write_condition;
-  GIOCondition                      close_condition;
-  GPtrArray                        *sources;       /* of GSource, not owned */
-  GPtrArray                        *waiting;       /* of GSource, not owned */
-};
 
 static void dial_tls_client_connection_initable_iface_init (GInitableIface *iface);
 static void dial_tls_client_connection_client_iface_init (GTlsClientConnectionInterface *iface);
@@ -424,123 +352,12 @@ alert_name (DialTlsClientConnection *self)
 }
 
 /* ------------------------------------------------------------------ */
-/* Properties found by the handshake                                   */
+/* What the handshake found                                            */
 
-static GTlsDatabase *
-get_effective_database (DialTlsClientConnection *self)
-{
-  GTlsDatabase *database = NULL;
-  gboolean use_default;
-
-  g_mutex_lock (&self->lock);
-  use_default = !self->database_set;
-  if (self->database != NULL)
-    database = g_object_ref (self->database);
-  g_mutex_unlock (&self->lock);
-
-  /* Unset means the default database; set to NULL means none at all. */
-  if (use_default)
-    database = dial_tls_database_get_default ();
-
-  return database;
-}
-
-static GTlsCertificate *
-build_peer_certificate (DialTlsClientConnection *self)
-{
-  const gnutls_datum_t *certs;
-  unsigned int n_certs = 0;
-
-  if (gnutls_certificate_type_get (self->session) != GNUTLS_CRT_X509)
-    return NULL;
-
-  certs = gnutls_certificate_get_peers (self->session, &n_certs);
-  if (certs == NULL || n_certs == 0)
-    return NULL;
-
-  return dial_tls_certificate_new_from_der_chain (certs, n_certs, NULL);
-}
-
-/* A database from another backend (glib-networking's, given to us while
- * the built-in provider is forced) may insist on its own certificate
- * type; give it the chain in that type when GIO can build one. */
-static GTlsCertificate *
-chain_for_database (GTlsDatabase    *database,
-                    GTlsCertificate *peer)
-{
-  g_autoptr(GString) pem = NULL;
-  GTlsCertificate *converted;
-
-  if (DIAL_IS_TLS_DATABASE (database) ||
-      !g_tls_backend_supports_tls (g_tls_backend_get_default ()))
-    return g_object_ref (peer);
-
-  pem = g_string_new (NULL);
-  for (GTlsCertificate *c = peer; c != NULL; c = g_tls_certificate_get_issuer (c))
-    {
-      g_autofree char *one = NULL;
-
-      g_object_get (c, "certificate-pem", &one, NULL);
-      g_string_append (pem, one);
-    }
-
-  converted = g_tls_certificate_new_from_pem (pem->str, pem->len, NULL);
-  return converted != NULL ? converted : g_object_ref (peer);
-}
-
-static GCancellable *
-current_cancellable (DialTlsClientConnection *self)
-{
-  DialTlsIoOp *op = self->transport.read_op;
-
-  return op != NULL ? op->cancellable : NULL;
-}
-
-static GTlsCertificateFlags
-verify_peer_certificate (DialTlsClientConnection *self,
-                         GTlsCertificate         *peer)
-{
-  g_autoptr(GTlsDatabase) database = get_effective_database (self);
-  GTlsCertificateFlags errors = 0;
-
-  if (self->server_identity == NULL)
-    errors |= G_TLS_CERTIFICATE_BAD_IDENTITY;
-
-  if (database == NULL)
-    {
-      errors |= G_TLS_CERTIFICATE_UNKNOWN_CA;
-      errors |= g_tls_certificate_verify (peer, self->server_identity, NULL);
-    }
-  else
-    {
-      g_autoptr(GTlsCertificate) chain = chain_for_database (database, peer);
-      g_autoptr(GError) error = NULL;
-
-      errors |= g_tls_database_verify_chain (database, chain,
-                                             G_TLS_DATABASE_PURPOSE_AUTHENTICATE_SERVER,
-                                             self->server_identity, self->interaction,
-                                             G_TLS_DATABASE_VERIFY_NONE,
-                                             current_cancellable (self), &error);
-      if (error != NULL)
-        errors |= G_TLS_CERTIFICATE_GENERIC_ERROR;
-    }
-
-  return errors;
-}
-
-static void
-set_in_callback (DialTlsClientConnection *self,
-                 gboolean                 in_callback)
-{
-  g_mutex_lock (&self->lock);
-  self->in_callback = in_callback;
-  g_mutex_unlock (&self->lock);
-}
-
-static void
-set_peer_certificate (DialTlsClientConnection *self,
-                      GTlsCertificate         *peer,
-                      GTlsCertificateFlags     errors)
+void
+dial_tls_client_connection_set_peer_certificate (DialTlsClientConnection *self,
+                                                 GTlsCertificate         *peer,
+                                                 GTlsCertificateFlags     errors)
 {
   gboolean certificate_changed, errors_changed;
 
@@ -554,192 +371,6 @@ set_peer_certificate (DialTlsClientConnection *self,
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PEER_CERTIFICATE]);
   if (errors_changed)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PEER_CERTIFICATE_ERRORS]);
-}
-
-/* gnutls calls this once it has the server's certificate chain, inside
- * gnutls_handshake(), so on the thread driving the handshake. */
-static int
-verify_cb (gnutls_session_t session)
-{
-  DialTlsClientConnection *self = gnutls_session_get_ptr (session);
-  g_autoptr(GTlsCertificate) peer = NULL;
-  GTlsCertificateFlags errors;
-  gboolean accepted;
-
-  peer = build_peer_certificate (self);
-  if (peer == NULL)
-    return -1;
-
-  set_in_callback (self, TRUE);
-
-  errors = verify_peer_certificate (self, peer);
-
-  /* Errors the application does not validate are no reason to ask. */
-  accepted = (errors & self->validation_flags) == 0;
-  if (!accepted)
-    accepted = g_tls_connection_emit_accept_certificate (G_TLS_CONNECTION (self), peer, errors);
-
-  set_in_callback (self, FALSE);
-
-  /* As GIO documents, the peer certificate is set only after the signal. */
-  set_peer_certificate (self, peer, errors);
-
-  return accepted ? 0 : -1;
-}
-
-static GList *
-accepted_cas_from_gnutls (const gnutls_datum_t *req_ca_rdn,
-                          int                   nreqs)
-{
-  GList *cas = NULL;
-
-  for (int i = nreqs - 1; i >= 0; i--)
-    {
-      GByteArray *dn = g_byte_array_sized_new (req_ca_rdn[i].size);
-
-      g_byte_array_append (dn, req_ca_rdn[i].data, req_ca_rdn[i].size);
-      cas = g_list_prepend (cas, dn);
-    }
-
-  return cas;
-}
-
-static void
-clear_client_credentials (DialTlsClientConnection *self)
-{
-  if (self->pcerts != NULL || self->private_key != NULL)
-    dial_tls_certificate_free_credentials (self->pcerts, self->n_pcerts, self->private_key);
-
-  self->pcerts = NULL;
-  self->n_pcerts = 0;
-  self->private_key = NULL;
-}
-
-/* A certificate made by another provider (GIO's backend) is rebuilt as
- * ours from its generic properties: the DER of each link, and the key. */
-static GTlsCertificate *
-adopt_certificate (GTlsCertificate  *certificate,
-                   GError          **error)
-{
-  g_autoptr(GByteArray) der = NULL;
-  g_autoptr(GByteArray) key = NULL;
-  g_autoptr(GTlsCertificate) issuer = NULL;
-  GTlsCertificate *parent;
-
-  if (DIAL_IS_TLS_CERTIFICATE (certificate))
-    return g_object_ref (certificate);
-
-  parent = g_tls_certificate_get_issuer (certificate);
-  if (parent != NULL)
-    {
-      issuer = adopt_certificate (parent, error);
-      if (issuer == NULL)
-        return NULL;
-    }
-
-  g_object_get (certificate, "certificate", &der, "private-key", &key, NULL);
-  if (der == NULL)
-    {
-      g_set_error_literal (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE,
-                           "The certificate cannot be exported");
-      return NULL;
-    }
-
-  return g_initable_new (DIAL_TYPE_TLS_CERTIFICATE, NULL, error,
-                         "certificate", der,
-                         "private-key", key,
-                         "issuer", issuer,
-                         NULL);
-}
-
-static GTlsCertificate *
-dup_certificate (DialTlsClientConnection *self)
-{
-  GTlsCertificate *certificate;
-
-  g_mutex_lock (&self->lock);
-  certificate = self->certificate ? g_object_ref (self->certificate) : NULL;
-  g_mutex_unlock (&self->lock);
-
-  return certificate;
-}
-
-/* gnutls asks for a client certificate because the server requested one.
- * An empty answer lets the server decide whether it needs one. */
-static int
-retrieve_certificate_cb (gnutls_session_t              session,
-                         const gnutls_datum_t         *req_ca_rdn,
-                         int                           nreqs,
-                         const gnutls_pk_algorithm_t  *pk_algos,
-                         int                           pk_algos_length,
-                         gnutls_pcert_st             **pcert,
-                         unsigned int                 *pcert_length,
-                         gnutls_privkey_t             *privkey)
-{
-  DialTlsClientConnection *self = gnutls_session_get_ptr (session);
-  g_autoptr(GTlsCertificate) certificate = NULL;
-  g_autoptr(GTlsCertificate) ours = NULL;
-  g_autoptr(GError) error = NULL;
-  GList *cas = accepted_cas_from_gnutls (req_ca_rdn, nreqs);
-
-  g_mutex_lock (&self->lock);
-  g_list_free_full (self->accepted_cas, (GDestroyNotify) g_byte_array_unref);
-  self->accepted_cas = cas;
-  g_mutex_unlock (&self->lock);
-
-  clear_client_credentials (self);
-  *pcert = NULL;
-  *pcert_length = 0;
-  *privkey = NULL;
-
-  certificate = dup_certificate (self);
-  if (certificate == NULL && self->interaction != NULL)
-    {
-      set_in_callback (self, TRUE);
-      g_clear_error (&self->interaction_error);
-      g_tls_interaction_invoke_request_certificate (self->interaction, G_TLS_CONNECTION (self), 0,
-                                                    current_cancellable (self),
-                                                    &self->interaction_error);
-      set_in_callback (self, FALSE);
-
-      certificate = dup_certificate (self);
-    }
-
-  if (certificate == NULL)
-    {
-      self->certificate_missing = TRUE;
-      return 0;
-    }
-  self->certificate_missing = FALSE;
-
-  ours = adopt_certificate (certificate, &error);
-  if (ours == NULL ||
-      !dial_tls_certificate_get_credentials (DIAL_TLS_CERTIFICATE (ours),
-                                             &self->pcerts, &self->n_pcerts,
-                                             &self->private_key, &error))
-    {
-      /* Typically a certificate without its private key. */
-      g_debug ("Cannot use the client certificate: %s", error->message);
-      return -1;
-    }
-
-  *pcert = self->pcerts;
-  *pcert_length = self->n_pcerts;
-  *privkey = self->private_key;
-  return 0;
-}
-
-/* The error to report when the server wanted a certificate we did not
- * have: the interaction's, or glib-networking's "Server required TLS
- * certificate". */
-static GError *
-missing_certificate_error (DialTlsClientConnection *self)
-{
-  if (self->interaction_error != NULL)
-    return g_error_copy (self->interaction_error);
-
-  return g_error_new_literal (G_TLS_ERROR, G_TLS_ERROR_CERTIFICATE_REQUIRED,
-                              GNET_("Server required TLS certificate"));
 }
 
 static GTlsProtocolVersion
@@ -770,61 +401,6 @@ protocol_version_from_gnutls (gnutls_protocol_t version)
 
 /* ------------------------------------------------------------------ */
 /* Session resumption                                                  */
-
-static char *
-compute_session_key (DialTlsClientConnection *self)
-{
-  g_autoptr(GString) key = g_string_new (NULL);
-  g_autoptr(GTlsCertificate) certificate = NULL;
-  GSocketConnectable *identity = self->server_identity;
-
-  if (G_IS_NETWORK_ADDRESS (identity))
-    g_string_append_printf (key, "%s:%u",
-                            g_network_address_get_hostname (G_NETWORK_ADDRESS (identity)),
-                            g_network_address_get_port (G_NETWORK_ADDRESS (identity)));
-  else if (G_IS_NETWORK_SERVICE (identity))
-    g_string_append_printf (key, "%s/%s/%s",
-                            g_network_service_get_domain (G_NETWORK_SERVICE (identity)),
-                            g_network_service_get_service (G_NETWORK_SERVICE (identity)),
-                            g_network_service_get_protocol (G_NETWORK_SERVICE (identity)));
-  else
-    {
-      g_autoptr(GSocketAddress) address = NULL;
-
-      if (G_IS_INET_SOCKET_ADDRESS (identity))
-        address = g_object_ref (G_SOCKET_ADDRESS (identity));
-      else if (identity == NULL && G_IS_SOCKET_CONNECTION (self->base_io_stream))
-        address = g_socket_connection_get_remote_address (G_SOCKET_CONNECTION (self->base_io_stream), NULL);
-
-      if (!G_IS_INET_SOCKET_ADDRESS (address))
-        return NULL;
-
-      {
-        g_autofree char *ip = g_inet_address_to_string (
-            g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (address)));
-
-        g_string_append_printf (key, "%s/%u", ip,
-                                g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (address)));
-      }
-    }
-
-  /* Different client certificates never share a session. */
-  certificate = dup_certificate (self);
-  if (certificate != NULL)
-    {
-      g_autoptr(GByteArray) der = NULL;
-
-      g_object_get (certificate, "certificate", &der, NULL);
-      if (der != NULL)
-        {
-          g_autofree char *digest = g_compute_checksum_for_data (G_CHECKSUM_SHA256, der->data, der->len);
-
-          g_string_append_printf (key, "/%s", digest);
-        }
-    }
-
-  return g_string_free (g_steal_pointer (&key), FALSE);
-}
 
 static GBytes *
 get_session_data (gnutls_session_t session)
@@ -921,7 +497,12 @@ prepare_handshake (DialTlsClientConnection *self)
       gnutls_alpn_set_protocols (self->session, protocols, n, 0);
     }
 
-  self->session_key = compute_session_key (self);
+  {
+    g_autoptr(GTlsCertificate) certificate = dial_tls_client_connection_dup_certificate (self);
+
+    self->session_key = dial_tls_session_cache_key (self->server_identity, self->base_io_stream,
+                                                    certificate);
+  }
 
   g_mutex_lock (&self->lock);
   if (self->session_data_override)
@@ -954,16 +535,9 @@ finish_handshake (DialTlsClientConnection *self)
   version = protocol_version_from_gnutls (gnutls_protocol_get_version (self->session));
   ciphersuite = gnutls_ciphersuite_get (self->session);
 
-  /* A resumed session skips the verify callback: the certificate was
-   * accepted when the session was made, so it is only re-checked, without
-   * asking the application again. */
+  /* A resumed session skips the verify callback. */
   if (gnutls_session_is_resumed (self->session))
-    {
-      g_autoptr(GTlsCertificate) peer = build_peer_certificate (self);
-
-      if (peer != NULL)
-        set_peer_certificate (self, peer, verify_peer_certificate (self, peer));
-    }
+    dial_tls_client_connection_recheck_peer (self);
 
   if (version != G_TLS_PROTOCOL_VERSION_TLS_1_3)
     remember_session (self, FALSE);
@@ -1029,7 +603,7 @@ handshake_error_from_gnutls (DialTlsClientConnection *self,
       !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
     {
       g_error_free (error);
-      error = missing_certificate_error (self);
+      error = dial_tls_client_connection_missing_certificate_error (self);
     }
 
   return error;
@@ -1278,7 +852,7 @@ read_error_from_gnutls (DialTlsClientConnection *self,
       !g_error_matches (transport_error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
     {
       g_clear_error (&transport_error);
-      return missing_certificate_error (self);
+      return dial_tls_client_connection_missing_certificate_error (self);
     }
 
   return dial_tls_error_from_gnutls (status, DIAL_TLS_ERROR_CONTEXT_READ, FALSE,
@@ -2127,13 +1701,13 @@ dial_tls_client_connection_initable_init (GInitable     *initable,
    * callback. The server's chain is checked by the verify function. */
   if (gnutls_failed (gnutls_certificate_allocate_credentials (&self->credentials), error))
     return FALSE;
-  gnutls_certificate_set_retrieve_function2 (self->credentials, retrieve_certificate_cb);
+  gnutls_certificate_set_retrieve_function2 (self->credentials, dial_tls_client_connection_retrieve_certificate_cb);
   if (gnutls_failed (gnutls_credentials_set (self->session, GNUTLS_CRD_CERTIFICATE,
                                              self->credentials),
                      error))
     return FALSE;
 
-  gnutls_session_set_verify_function (self->session, verify_cb);
+  gnutls_session_set_verify_function (self->session, dial_tls_client_connection_verify_cb);
   gnutls_handshake_set_hook_function (self->session, GNUTLS_HANDSHAKE_NEW_SESSION_TICKET,
                                       GNUTLS_HOOK_POST, new_session_ticket_cb);
   dial_tls_transport_attach (&self->transport, self->session);
@@ -2183,7 +1757,7 @@ dial_tls_client_connection_get_property (GObject    *object,
       break;
 
     case PROP_DATABASE:
-      g_value_take_object (value, get_effective_database (self));
+      g_value_take_object (value, dial_tls_client_connection_dup_database (self));
       break;
 
     case PROP_INTERACTION:
@@ -2191,7 +1765,7 @@ dial_tls_client_connection_get_property (GObject    *object,
       break;
 
     case PROP_CERTIFICATE:
-      g_value_take_object (value, dup_certificate (self));
+      g_value_take_object (value, dial_tls_client_connection_dup_certificate (self));
       break;
 
     case PROP_PEER_CERTIFICATE:
@@ -2365,7 +1939,7 @@ dial_tls_client_connection_finalize (GObject *object)
 
   /* The session borrows the credentials and the client certificate. */
   g_clear_pointer (&self->session, gnutls_deinit);
-  clear_client_credentials (self);
+  dial_tls_client_connection_clear_client_credentials (self);
   g_clear_pointer (&self->credentials, gnutls_certificate_free_credentials);
   dial_tls_transport_clear (&self->transport);
 

@@ -6,10 +6,13 @@
 
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 
 G_BEGIN_DECLS
 
+char   *dial_tls_session_cache_key   (GSocketConnectable *identity,
+                                      GIOStream          *base_io_stream,
+                                      GTlsCertificate    *certificate);
 void    dial_tls_session_cache_add   (const char *key,
                                       GBytes     *session_data,
                                       gboolean    single_use);

@@ -81,6 +81,74 @@ evict_oldest_locked (GHashTable *table)
     g_hash_table_remove (table, oldest_key);
 }
 
+static char *
+address_key (GSocketAddress *address)
+{
+  g_autofree char *ip = NULL;
+
+  if (!G_IS_INET_SOCKET_ADDRESS (address))
+    return NULL;
+
+  ip = g_inet_address_to_string (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (address)));
+  return g_strdup_printf ("%s/%u", ip, g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (address)));
+}
+
+/*
+ * dial_tls_session_cache_key:
+ * @identity: (nullable): the connection's server identity
+ * @base_io_stream: the stream the connection runs over, for its peer's
+ *   address when there is no identity
+ * @certificate: (nullable): the client certificate
+ *
+ * Names the sessions a connection may resume: its server (host name and
+ * port, service, or address and port) and its client certificate, so that
+ * different client certificates never share a session.
+ *
+ * Returns: (transfer full) (nullable): the key, or %NULL when the server
+ *   cannot be named
+ */
+char *
+dial_tls_session_cache_key (GSocketConnectable *identity,
+                            GIOStream          *base_io_stream,
+                            GTlsCertificate    *certificate)
+{
+  g_autoptr(GByteArray) der = NULL;
+  g_autofree char *server = NULL;
+
+  if (G_IS_NETWORK_ADDRESS (identity))
+    server = g_strdup_printf ("%s:%u",
+                              g_network_address_get_hostname (G_NETWORK_ADDRESS (identity)),
+                              g_network_address_get_port (G_NETWORK_ADDRESS (identity)));
+  else if (G_IS_NETWORK_SERVICE (identity))
+    server = g_strdup_printf ("%s/%s/%s",
+                              g_network_service_get_domain (G_NETWORK_SERVICE (identity)),
+                              g_network_service_get_service (G_NETWORK_SERVICE (identity)),
+                              g_network_service_get_protocol (G_NETWORK_SERVICE (identity)));
+  else if (G_IS_SOCKET_ADDRESS (identity))
+    server = address_key (G_SOCKET_ADDRESS (identity));
+  else if (identity == NULL && G_IS_SOCKET_CONNECTION (base_io_stream))
+    {
+      g_autoptr(GSocketAddress) remote = NULL;
+
+      remote = g_socket_connection_get_remote_address (G_SOCKET_CONNECTION (base_io_stream), NULL);
+      server = address_key (remote);
+    }
+
+  if (server == NULL)
+    return NULL;
+
+  if (certificate != NULL)
+    g_object_get (certificate, "certificate", &der, NULL);
+  if (der == NULL)
+    return g_steal_pointer (&server);
+
+  {
+    g_autofree char *digest = g_compute_checksum_for_data (G_CHECKSUM_SHA256, der->data, der->len);
+
+    return g_strdup_printf ("%s/%s", server, digest);
+  }
+}
+
 /*
  * dial_tls_session_cache_add:
  * @key: the server and client certificate the session belongs to
