@@ -19,8 +19,11 @@
 
 #include <dial/dial.h>
 
+#include <gnutls/gnutls.h>
+
 #include "dial-tls-client-connection.h"
 #include "dial-tls-certificate-private.h"
+#include "dial-tls-errors-private.h"
 #include "dial-tls-provider.h"
 #include "dial-tls-session-cache-private.h"
 #include "dial-tls-stage.h"
@@ -536,6 +539,84 @@ test_verify_validation_flags (void)
                    G_TLS_CERTIFICATE_UNKNOWN_CA);
   close_sync (f.tls);
 
+  fixture_clear (&f);
+}
+
+typedef struct {
+  GTlsDatabase parent_instance;
+  guint        calls;
+  GSocketConnectable *identity;
+} TestDatabase;
+
+typedef GTlsDatabaseClass TestDatabaseClass;
+
+static GType test_database_get_type (void);
+G_DEFINE_TYPE (TestDatabase, test_database, G_TYPE_TLS_DATABASE)
+
+static GTlsCertificateFlags
+test_database_verify_chain (GTlsDatabase             *database,
+                            GTlsCertificate          *chain,
+                            const char               *purpose,
+                            GSocketConnectable       *identity,
+                            GTlsInteraction          *interaction,
+                            GTlsDatabaseVerifyFlags   flags,
+                            GCancellable             *cancellable,
+                            GError                  **error)
+{
+  TestDatabase *self = (TestDatabase *) database;
+
+  self->calls++;
+  g_set_object (&self->identity, identity);
+  g_assert_cmpstr (purpose, ==, G_TLS_DATABASE_PURPOSE_AUTHENTICATE_SERVER);
+  g_assert_true (G_IS_TLS_CERTIFICATE (chain));
+
+  /* This application trusts whatever it is shown. */
+  return 0;
+}
+
+static void
+test_database_finalize (GObject *object)
+{
+  g_clear_object (&((TestDatabase *) object)->identity);
+  G_OBJECT_CLASS (test_database_parent_class)->finalize (object);
+}
+
+static void
+test_database_class_init (TestDatabaseClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = test_database_finalize;
+  klass->verify_chain = test_database_verify_chain;
+}
+
+static void
+test_database_init (TestDatabase *self)
+{
+}
+
+static void
+test_verify_custom_database (void)
+{
+  TlsTestServerConfig config = {
+    .mode = TLS_TEST_SERVER_ECHO,
+    .cert_pem = certs->untrusted_cert_pem,
+    .key_pem = certs->untrusted_key_pem,
+  };
+  TestDatabase *database = g_object_new (test_database_get_type (), NULL);
+  g_autoptr(GError) error = NULL;
+  Fixture f = { 0 };
+
+  /* An application's own GTlsDatabase decides, through verify_chain. */
+  fixture_connect (&f, &config, NULL);
+  g_tls_connection_set_database (G_TLS_CONNECTION (f.tls), G_TLS_DATABASE (database));
+  handshake_sync (&f, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (database->calls, ==, 1);
+  g_assert_true (G_IS_NETWORK_ADDRESS (database->identity));
+  g_assert_cmpuint (f.accept_calls, ==, 0);
+  echo_round_trip (f.tls, "custom database");
+  close_sync (f.tls);
+
+  g_object_unref (database);
   fixture_clear (&f);
 }
 
@@ -1603,6 +1684,95 @@ test_provider_guard (void)
 }
 
 /* ------------------------------------------------------------------ */
+/* The error mapping                                                   */
+
+static void
+assert_mapped (int          status,
+               DialTlsErrorContext context,
+               gboolean     first_handshake,
+               gboolean     require_close_notify,
+               GError      *transport_error,
+               GQuark       domain,
+               int          code,
+               const char  *message)
+{
+  g_autoptr(GError) error = NULL;
+
+  error = dial_tls_error_from_gnutls (status, context, first_handshake, require_close_notify,
+                                      "Handshake failed", transport_error);
+  if (message == NULL)
+    {
+      g_assert_no_error (error);
+      return;
+    }
+  g_assert_error (error, domain, code);
+  g_assert_cmpstr (error->message, ==, message);
+}
+
+/* "prefix: gnutls's message", kept until the next call. */
+static const char *
+with_gnutls (const char *prefix,
+             int         status)
+{
+  static char *message;
+
+  g_free (message);
+  message = g_strdup_printf ("%s: %s", prefix, gnutls_strerror (status));
+  return message;
+}
+
+static void
+test_error_mapping (void)
+{
+  GError *broken = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE, "Error sending data: Broken pipe");
+  GError *cancelled = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "Operation was cancelled");
+  GError *reset = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED, "Connection reset by peer");
+  const DialTlsErrorContext H = DIAL_TLS_ERROR_CONTEXT_HANDSHAKE;
+  const DialTlsErrorContext R = DIAL_TLS_ERROR_CONTEXT_READ;
+
+  /* A peer that does not speak TLS. */
+  assert_mapped (GNUTLS_E_PREMATURE_TERMINATION, H, TRUE, TRUE, NULL, G_TLS_ERROR, G_TLS_ERROR_NOT_TLS,
+                 "Peer failed to perform TLS handshake: The TLS connection was non-properly terminated.");
+  assert_mapped (GNUTLS_E_PUSH_ERROR, H, TRUE, TRUE, broken, G_TLS_ERROR, G_TLS_ERROR_NOT_TLS,
+                 "Peer failed to perform TLS handshake: Error sending data: Broken pipe");
+  assert_mapped (GNUTLS_E_UNEXPECTED_PACKET_LENGTH, H, TRUE, TRUE, NULL, G_TLS_ERROR, G_TLS_ERROR_NOT_TLS,
+                 with_gnutls ("Peer failed to perform TLS handshake", GNUTLS_E_UNEXPECTED_PACKET_LENGTH));
+  assert_mapped (GNUTLS_E_UNEXPECTED_PACKET, H, TRUE, TRUE, NULL, G_TLS_ERROR, G_TLS_ERROR_MISC,
+                 with_gnutls ("Error performing TLS handshake", GNUTLS_E_UNEXPECTED_PACKET));
+
+  /* Transport errors are reported as they are. */
+  assert_mapped (GNUTLS_E_INTERRUPTED, H, TRUE, TRUE, cancelled, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                 "Operation was cancelled");
+  assert_mapped (GNUTLS_E_PULL_ERROR, R, FALSE, TRUE, reset, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED,
+                 "Connection reset by peer");
+
+  /* The certificate and the alerts. */
+  assert_mapped (GNUTLS_E_CERTIFICATE_ERROR, H, TRUE, TRUE, NULL, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE,
+                 "Unacceptable TLS certificate");
+  assert_mapped (GNUTLS_E_NO_CERTIFICATE_FOUND, H, TRUE, TRUE, NULL, G_TLS_ERROR, G_TLS_ERROR_CERTIFICATE_REQUIRED,
+                 "TLS connection peer did not send a certificate");
+  assert_mapped (GNUTLS_E_FATAL_ALERT_RECEIVED, H, TRUE, TRUE, NULL, G_TLS_ERROR, G_TLS_ERROR_MISC,
+                 "Peer sent fatal TLS alert: Handshake failed");
+  assert_mapped (GNUTLS_E_INAPPROPRIATE_FALLBACK, H, TRUE, TRUE, NULL, G_TLS_ERROR, G_TLS_ERROR_INAPPROPRIATE_FALLBACK,
+                 "Protocol version downgrade attack detected");
+  assert_mapped (GNUTLS_E_TIMEDOUT, R, FALSE, TRUE, NULL, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+                 "The operation timed out");
+
+  /* An unclean shutdown after the handshake. */
+  assert_mapped (GNUTLS_E_PREMATURE_TERMINATION, R, FALSE, TRUE, NULL, G_TLS_ERROR, G_TLS_ERROR_EOF,
+                 "TLS connection closed unexpectedly");
+  assert_mapped (GNUTLS_E_PREMATURE_TERMINATION, R, FALSE, FALSE, NULL, 0, 0, NULL);
+
+  /* The rest, with what the connection was doing. */
+  assert_mapped (GNUTLS_E_DECRYPTION_FAILED, R, FALSE, TRUE, NULL, G_TLS_ERROR, G_TLS_ERROR_MISC,
+                 with_gnutls ("Error reading data from TLS socket", GNUTLS_E_DECRYPTION_FAILED));
+  assert_mapped (GNUTLS_E_MEMORY_ERROR, DIAL_TLS_ERROR_CONTEXT_WRITE, FALSE, TRUE, NULL, G_TLS_ERROR, G_TLS_ERROR_MISC,
+                 with_gnutls ("Error writing data to TLS socket", GNUTLS_E_MEMORY_ERROR));
+  assert_mapped (GNUTLS_E_MEMORY_ERROR, DIAL_TLS_ERROR_CONTEXT_CLOSE, FALSE, TRUE, NULL, G_TLS_ERROR, G_TLS_ERROR_MISC,
+                 with_gnutls ("Error performing TLS close", GNUTLS_E_MEMORY_ERROR));
+}
+
+/* ------------------------------------------------------------------ */
 /* Main                                                                */
 
 int
@@ -1662,6 +1832,8 @@ main (int   argc,
   g_test_add_func ("/tls/connection/properties", test_properties);
   g_test_add_data_func ("/tls/connection/socket-client/sync", GINT_TO_POINTER (FALSE), test_socket_client);
   g_test_add_data_func ("/tls/connection/socket-client/async", GINT_TO_POINTER (TRUE), test_socket_client);
+  g_test_add_func ("/tls/connection/verify/custom-database", test_verify_custom_database);
+  g_test_add_func ("/tls/errors/mapping", test_error_mapping);
   g_test_add_func ("/tls/provider/guard", test_provider_guard);
 
   ret = g_test_run ();
