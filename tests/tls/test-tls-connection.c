@@ -1272,6 +1272,44 @@ test_read_timeout_then_write (void)
   fixture_clear (&f);
 }
 
+static void
+test_cancel_read (gconstpointer data)
+{
+  gboolean async = GPOINTER_TO_INT (data);
+  TlsTestServerConfig config = { .mode = TLS_TEST_SERVER_ECHO };
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  char buffer[16];
+  Fixture f = { 0 };
+
+  fixture_connect (&f, &config, NULL);
+  echo_round_trip (f.tls, "before");
+
+  if (async)
+    {
+      g_autoptr(GAsyncResult) result = NULL;
+
+      g_timeout_add (200, cancel_cb, cancellable);
+      g_input_stream_read_async (g_io_stream_get_input_stream (f.tls), buffer, sizeof buffer,
+                                 G_PRIORITY_DEFAULT, cancellable, on_async_done, &result);
+      g_input_stream_read_finish (g_io_stream_get_input_stream (f.tls), wait_for_result (&result), &error);
+    }
+  else
+    {
+      GThread *canceller = g_thread_new ("cancel", cancel_later, cancellable);
+
+      g_input_stream_read (g_io_stream_get_input_stream (f.tls), buffer, sizeof buffer, cancellable, &error);
+      g_thread_join (canceller);
+    }
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+
+  /* A cancelled read leaves the connection usable. */
+  echo_round_trip (f.tls, "after");
+  close_sync (f.tls);
+
+  fixture_clear (&f);
+}
+
 static gboolean
 on_readable (GObject  *stream,
              gpointer  user_data)
@@ -1838,6 +1876,8 @@ main (int   argc,
   g_test_add_func ("/tls/connection/close/before-handshake", test_close_before_handshake);
   g_test_add_func ("/tls/connection/close/substream-outlives-connection", test_substream_outlives_connection);
   g_test_add_func ("/tls/connection/io/read-timeout-then-write", test_read_timeout_then_write);
+  g_test_add_data_func ("/tls/connection/io/cancel-read-sync", GINT_TO_POINTER (FALSE), test_cancel_read);
+  g_test_add_data_func ("/tls/connection/io/cancel-read-async", GINT_TO_POINTER (TRUE), test_cancel_read);
   g_test_add_func ("/tls/connection/io/pollable-pending-data", test_pollable_pending_data);
   g_test_add_func ("/tls/connection/io/blocking-op-during-handshake", test_blocking_op_during_handshake);
   g_test_add_data_func ("/tls/connection/session/resumption", NULL, test_session_resumption);
