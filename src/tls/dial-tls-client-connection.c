@@ -1707,6 +1707,11 @@ dial_tls_client_connection_initable_init (GInitable     *initable,
                      error))
     return FALSE;
 
+  /* The base stream's time-out and the cancellable bound the handshake,
+   * as with GIO; gnutls's own clock would fail a non-blocking step that
+   * finds nothing to read. */
+  gnutls_handshake_set_timeout (self->session, 0);
+
   gnutls_session_set_verify_function (self->session, dial_tls_client_connection_verify_cb);
   gnutls_handshake_set_hook_function (self->session, GNUTLS_HANDSHAKE_NEW_SESSION_TICKET,
                                       GNUTLS_HOOK_POST, new_session_ticket_cb);
