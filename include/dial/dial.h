@@ -13,4 +13,5 @@
 # include "dial-version.h"
 # include "dial-version-macros.h"
 # include "dial-socket-client.h"
+# include "dial-tls.h"
 #undef DIAL_INSIDE
