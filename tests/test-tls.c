@@ -91,6 +91,12 @@ on_event (DialSocketClient   *client,
   tls = G_TLS_CONNECTION (connection);
   g_set_object (&f->tls, tls);
 
+  /* The guard: each provider run really ran that provider. */
+  if (g_strcmp0 (g_getenv ("DIAL_TLS_PROVIDER"), "builtin") == 0)
+    g_assert_cmpstr (G_OBJECT_TYPE_NAME (tls), ==, "DialTlsClientConnection");
+  else if (g_strcmp0 (g_getenv ("DIAL_TLS_PROVIDER"), "gio") == 0)
+    g_assert_cmpstr (G_OBJECT_TYPE_NAME (tls), !=, "DialTlsClientConnection");
+
   G_GNUC_BEGIN_IGNORE_DEPRECATIONS
   f->handshaking_flags = g_tls_client_connection_get_validation_flags (G_TLS_CLIENT_CONNECTION (tls));
   G_GNUC_END_IGNORE_DEPRECATIONS
@@ -989,12 +995,11 @@ static const TlsCase tls_cases[] = {
 /* What GLib and the TLS backend create once per process and keep, made
  * before any test counts descriptors: the default main context, GLib's
  * worker context (an eventfd, made when GTask's class sets up its thread
- * pool), the TLS backend and its system database. */
+ * pool), the TLS provider's system database. */
 static void
 warm_up (void)
 {
-  GTlsBackend *backend = g_tls_backend_get_default ();
-  g_autoptr(GTlsDatabase) database = g_tls_backend_get_default_database (backend);
+  g_autoptr(GTlsDatabase) database = dial_tls_get_default_database ();
 
   g_main_context_default ();
   g_type_class_unref (g_type_class_ref (G_TYPE_TASK));

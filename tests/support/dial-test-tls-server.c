@@ -28,6 +28,8 @@
 #include <glib-unix.h>
 #include <glib/gstdio.h>
 #include <gnutls/gnutls.h>
+
+#include <dial/dial.h>
 #include <gnutls/crypto.h>
 #include <gnutls/x509.h>
 
@@ -1058,7 +1060,7 @@ GTlsDatabase *
 dial_test_tls_server_new_ca_database (DialTestTlsServer *self)
 {
   g_autoptr(GError) error = NULL;
-  GTlsDatabase *database = g_tls_file_database_new (self->ca_file, &error);
+  GTlsDatabase *database = dial_tls_file_database_new (self->ca_file, &error);
 
   g_assert_no_error (error);
   return database;
@@ -1068,7 +1070,7 @@ GTlsCertificate *
 dial_test_tls_server_new_certificate (DialTestTlsServer *self)
 {
   g_autoptr(GError) error = NULL;
-  GTlsCertificate *certificate = g_tls_certificate_new_from_pem (self->leaf_pem, -1, &error);
+  GTlsCertificate *certificate = dial_tls_certificate_new_from_pem (self->leaf_pem, -1, &error);
 
   g_assert_no_error (error);
   return certificate;
@@ -1078,7 +1080,7 @@ GTlsCertificate *
 dial_test_tls_server_new_client_certificate (DialTestTlsServer *self)
 {
   g_autoptr(GError) error = NULL;
-  GTlsCertificate *certificate = g_tls_certificate_new_from_pem (self->client_pem, -1, &error);
+  GTlsCertificate *certificate = dial_tls_certificate_new_from_pem (self->client_pem, -1, &error);
 
   g_assert_no_error (error);
   return certificate;
