@@ -17,6 +17,7 @@ packages="
   gjs
   glib-networking
   valgrind
+  gi-docgen
 "
 
 missing=""

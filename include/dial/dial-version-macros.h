@@ -19,6 +19,21 @@
 # define _DIAL_EXTERN __attribute__((visibility("default"))) extern
 #endif
 
+/**
+ * DIAL_DEPRECATED:
+ *
+ * Marks a symbol as deprecated. Define `DIAL_DISABLE_DEPRECATION_WARNINGS`
+ * before including `<dial/dial.h>` to silence the compiler's warnings.
+ */
+
+/**
+ * DIAL_DEPRECATED_FOR:
+ * @f: the symbol to use instead
+ *
+ * Marks a symbol as deprecated in favour of @f. Define
+ * `DIAL_DISABLE_DEPRECATION_WARNINGS` before including `<dial/dial.h>` to
+ * silence the compiler's warnings.
+ */
 #ifdef DIAL_DISABLE_DEPRECATION_WARNINGS
 # define DIAL_DEPRECATED _DIAL_EXTERN
 # define DIAL_DEPRECATED_FOR(f) _DIAL_EXTERN
