@@ -231,6 +231,28 @@ finish_attempt (Operation *op,
   finish (op, connection, NULL);
 }
 
+/* A proxy or TLS stage that was under way failed with @error (transfer
+ * full): rank it and go on with the next winner or address, unless the
+ * operation is over or the caller cancelled. */
+static void
+stage_failed (Operation          *op,
+              GSocketClientEvent  stage,
+              GError             *error)
+{
+  if (op->completed)
+    g_error_free (error);
+  else if (user_cancelled (op))
+    {
+      g_error_free (error);
+      finish_cancelled (op);
+    }
+  else
+    {
+      dial_best_error_take (&op->best, stage, error);
+      try_next_or_finish (op, TRUE);
+    }
+}
+
 static void
 handshake_cb (GObject      *object,
               GAsyncResult *result,
@@ -242,18 +264,7 @@ handshake_cb (GObject      *object,
 
   if (!g_tls_connection_handshake_finish (G_TLS_CONNECTION (object), result, &error))
     {
-      if (op->completed)
-        g_error_free (error);
-      else if (user_cancelled (op))
-        {
-          g_error_free (error);
-          finish_cancelled (op);
-        }
-      else
-        {
-          dial_best_error_take (&op->best, G_SOCKET_CLIENT_TLS_HANDSHAKING, error);
-          try_next_or_finish (op, TRUE);
-        }
+      stage_failed (op, G_SOCKET_CLIENT_TLS_HANDSHAKING, error);
       return;
     }
 
@@ -308,18 +319,7 @@ proxy_connect_cb (GObject      *object,
   stream = g_proxy_connect_finish (G_PROXY (object), result, &error);
   if (stream == NULL)
     {
-      if (op->completed)
-        g_error_free (error);
-      else if (user_cancelled (op))
-        {
-          g_error_free (error);
-          finish_cancelled (op);
-        }
-      else
-        {
-          dial_best_error_take (&op->best, G_SOCKET_CLIENT_PROXY_NEGOTIATING, error);
-          try_next_or_finish (op, TRUE);
-        }
+      stage_failed (op, G_SOCKET_CLIENT_PROXY_NEGOTIATING, error);
       return;
     }
 

@@ -14,8 +14,13 @@
 
 import os
 import selectors
+import shutil
 import socket
+import ssl
+import struct
+import subprocess
 import sys
+import tempfile
 import threading
 import unittest
 import warnings
@@ -40,6 +45,13 @@ else:
 Event = Gio.SocketClientEvent
 DIRECT = [Event.RESOLVING, Event.RESOLVED, Event.CONNECTING,
           Event.CONNECTED, Event.COMPLETE]
+PROXIED = [Event.RESOLVING, Event.RESOLVED, Event.CONNECTING,
+           Event.CONNECTED, Event.PROXY_NEGOTIATING,
+           Event.PROXY_NEGOTIATED, Event.COMPLETE]
+TLS = [Event.RESOLVING, Event.RESOLVED, Event.CONNECTING, Event.CONNECTED,
+       Event.TLS_HANDSHAKING, Event.TLS_HANDSHAKED, Event.COMPLETE]
+TLS_FAILED = [Event.RESOLVING, Event.RESOLVED, Event.CONNECTING,
+              Event.CONNECTED, Event.TLS_HANDSHAKING, Event.COMPLETE]
 
 # A bound on "it did not hang", far above anything a loopback test needs.
 HANG_GUARD_SECONDS = 60
@@ -96,6 +108,189 @@ class Server:
         self._thread.join()
         for s in (self._listener, self._wake_r, self._wake_w):
             s.close()
+
+
+def recv_exactly(conn, n):
+    """Reads n bytes from a socket; EOFError if the peer stops first."""
+    data = b''
+    while len(data) < n:
+        chunk = conn.recv(n - len(data))
+        if not chunk:
+            raise EOFError('peer closed after %d of %d bytes' % (len(data), n))
+        data += chunk
+    return data
+
+
+def pump(src, dst):
+    """Copies src to dst until EOF, then shuts dst down for writing."""
+    try:
+        while True:
+            data = src.recv(4096)
+            if not data:
+                break
+            dst.sendall(data)
+        dst.shutdown(socket.SHUT_WR)
+    except OSError:
+        pass
+
+
+class Socks5Server(Server):
+    """A SOCKS5 server (RFC 1928, no authentication, CONNECT only) on
+    127.0.0.1, port 0. Whatever destination a client asks for, it relays
+    to 127.0.0.1:target_port. requests records (command, address type,
+    host, port) for each request it reads."""
+
+    def __init__(self, target_port):
+        self.target_port = target_port
+        self.requests = []
+        super().__init__('socks5')
+
+    @staticmethod
+    def _reply(code):
+        # VER REP RSV ATYP=IPv4 BND.ADDR=0.0.0.0 BND.PORT=0
+        return bytes([5, code, 0, 1, 0, 0, 0, 0, 0, 0])
+
+    def _serve(self, conn):
+        with conn:
+            try:
+                self._negotiate_and_relay(conn)
+            except (OSError, EOFError):
+                return
+
+    def _negotiate_and_relay(self, conn):
+        version, n_methods = recv_exactly(conn, 2)
+        methods = recv_exactly(conn, n_methods)
+        if version != 5 or 0 not in methods:
+            conn.sendall(b'\x05\xff')
+            return
+        conn.sendall(b'\x05\x00')
+
+        version, command, _, atyp = recv_exactly(conn, 4)
+        if atyp == 1:
+            host = socket.inet_ntop(socket.AF_INET, recv_exactly(conn, 4))
+        elif atyp == 3:
+            host = recv_exactly(conn, recv_exactly(conn, 1)[0]).decode()
+        elif atyp == 4:
+            host = socket.inet_ntop(socket.AF_INET6, recv_exactly(conn, 16))
+        else:
+            conn.sendall(self._reply(8))  # address type not supported
+            return
+        port, = struct.unpack('!H', recv_exactly(conn, 2))
+        self.requests.append((command, atyp, host, port))
+        if version != 5 or command != 1:
+            conn.sendall(self._reply(7))  # command not supported
+            return
+
+        try:
+            upstream = socket.create_connection(('127.0.0.1',
+                                                 self.target_port))
+        except OSError:
+            conn.sendall(self._reply(5))  # connection refused
+            return
+        with upstream:
+            conn.sendall(self._reply(0))
+            back = threading.Thread(target=pump, args=(upstream, conn),
+                                    daemon=True)
+            back.start()
+            pump(conn, upstream)
+            back.join()
+
+
+class TlsServer(Server):
+    """An echo server behind TLS, with the certificate of cert_file and
+    the key of key_file. It uses Python's ssl module (OpenSSL), not GIO,
+    so the client's TLS is checked against another implementation.
+    handshakes records 'ok' or the error of each server handshake."""
+
+    def __init__(self, cert_file, key_file):
+        self.context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        self.context.load_cert_chain(cert_file, key_file)
+        self.handshakes = []
+        super().__init__('echo')
+
+    def _serve(self, conn):
+        try:
+            tls = self.context.wrap_socket(conn, server_side=True)
+        except OSError as e:  # ssl.SSLError included
+            self.handshakes.append(str(e))
+            conn.close()
+            return
+        self.handshakes.append('ok')
+        super()._serve(tls)
+
+
+# A self-signed server certificate for localhost and 127.0.0.1. GIO cannot
+# make one: certtool (gnutls-bin, which scripts/install-deps.sh installs)
+# does, or else openssl.
+CERTTOOL_TEMPLATE = '''\
+cn = "libdial test"
+dns_name = "localhost"
+ip_address = "127.0.0.1"
+expiration_days = 2
+tls_www_server
+signing_key
+'''
+
+OPENSSL_CONFIG = '''\
+[req]
+distinguished_name = dn
+x509_extensions = ext
+prompt = no
+[dn]
+CN = libdial test
+[ext]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature
+extendedKeyUsage = serverAuth
+subjectAltName = DNS:localhost, IP:127.0.0.1
+'''
+
+_certificate_dir = None
+
+
+def make_self_signed_certificate():
+    """Returns (cert_file, key_file), made once per run in a temporary
+    directory; None when neither certtool nor openssl is installed.
+    Raises subprocess.CalledProcessError when the tool fails."""
+    global _certificate_dir
+    if _certificate_dir is None:
+        certtool = shutil.which('certtool')
+        openssl = shutil.which('openssl')
+        if certtool is None and openssl is None:
+            return None
+        directory = tempfile.TemporaryDirectory(prefix='dial-python-')
+        cert_file = os.path.join(directory.name, 'cert.pem')
+        key_file = os.path.join(directory.name, 'key.pem')
+        config = os.path.join(directory.name, 'config')
+        if certtool is not None:
+            with open(config, 'w') as f:
+                f.write(CERTTOOL_TEMPLATE)
+            commands = [
+                [certtool, '--generate-privkey', '--key-type=ecdsa',
+                 '--no-text', '--outfile', key_file],
+                [certtool, '--generate-self-signed', '--load-privkey',
+                 key_file, '--template', config, '--no-text',
+                 '--outfile', cert_file],
+            ]
+        else:
+            with open(config, 'w') as f:
+                f.write(OPENSSL_CONFIG)
+            commands = [
+                [openssl, 'req', '-x509', '-config', config, '-newkey', 'ec',
+                 '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
+                 '-days', '2', '-keyout', key_file, '-out', cert_file],
+            ]
+        for command in commands:
+            subprocess.run(command, check=True, stdin=subprocess.DEVNULL,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        _certificate_dir = directory
+    return (os.path.join(_certificate_dir.name, 'cert.pem'),
+            os.path.join(_certificate_dir.name, 'key.pem'))
+
+
+def tearDownModule():
+    if _certificate_dir is not None:
+        _certificate_dir.cleanup()
 
 
 class MockResolver(Gio.Resolver):
@@ -782,6 +977,165 @@ class SocketClientTestCase(unittest.TestCase):
             self.assertIsInstance(rec.events[4][2], Gio.TlsClientConnection)
         finally:
             closer.stop()
+
+    # a SOCKS5 proxy of this script's own
+
+    def proxied_client(self):
+        """A client whose proxy resolver sends everything to a SOCKS5
+        server that relays to the echo server."""
+        socks = Socks5Server(self.echo.port)
+        self.addCleanup(socks.stop)
+        client, rec = self.new_client()
+        client.set_proxy_resolver(Gio.SimpleProxyResolver.new(
+            'socks5://127.0.0.1:%d' % socks.port, None))
+        return client, rec, socks
+
+    def assert_proxied(self, rec, conn, socks):
+        self.assert_events(rec, PROXIED, conn)
+        self.assertIsInstance(conn, Gio.TcpConnection)
+        # The proxy's result is the very connection made to the proxy.
+        self.assertIs(rec.events[2][2], conn)
+        self.assertIs(rec.events[4][2], conn)
+        self.assertIs(rec.events[5][2], conn)
+        connectable = rec.events[0][1]
+        self.assertIsInstance(connectable, Gio.NetworkAddress)
+        self.assertEqual(connectable.get_hostname(), 'dest.test')
+        self.assertEqual(connectable.get_port(), 8080)
+
+        remote = conn.get_remote_address()
+        self.assertIsInstance(remote, Gio.ProxyAddress)
+        self.assertEqual(remote.get_protocol(), 'socks5')
+        # A host and port has no URI scheme: GNetworkAddress says 'none'.
+        self.assertEqual(remote.get_destination_protocol(), 'none')
+        self.assertEqual(remote.get_destination_hostname(), 'dest.test')
+        self.assertEqual(remote.get_destination_port(), 8080)
+        self.assertEqual(remote.get_address().to_string(), '127.0.0.1')
+        self.assertEqual(remote.get_port(), socks.port)
+        self.assertEqual(remote.get_uri(), 'socks5://127.0.0.1:%d' % socks.port)
+        self.assertIsNone(remote.get_username())
+
+        # The proxy was asked for the name (ATYP 3), not an address, and
+        # the bytes went through it to the echo server and back.
+        self.assertEqual(socks.requests, [(1, 3, 'dest.test', 8080)])
+        self.assert_echo(conn)
+        self.assertEqual(len(self.echo.peers), 1)
+        conn.close(None)
+
+    def test_socks5_proxy(self):
+        client, rec, socks = self.proxied_client()
+        conn = client.connect_to_host('dest.test:8080', 0, None)
+        self.assert_proxied(rec, conn, socks)
+
+    def test_socks5_proxy_async(self):
+        client, rec, socks = self.proxied_client()
+        _, result = self.run_async(
+            lambda cb: client.connect_to_host_async('dest.test', 8080, None,
+                                                    cb), rec)
+        conn = client.connect_to_host_finish(result)
+        self.assert_proxied(rec, conn, socks)
+
+    # TLS to a server with a self-signed certificate, accepted or not by
+    # the script's accept-certificate handler
+
+    def tls_server(self):
+        try:
+            files = make_self_signed_certificate()
+        except subprocess.CalledProcessError as e:
+            self.fail('%s failed: %s' % (e.cmd[0], e.stderr.decode()))
+        if files is None:
+            self.skipTest('neither certtool (gnutls-bin) nor openssl is '
+                          'installed')
+        server = TlsServer(*files)
+        self.addCleanup(server.stop)
+        return server, files[0]
+
+    def tls_client(self, accept):
+        """A client with tls set whose event handler connects, at
+        TLS_HANDSHAKING, to accept-certificate on the TLS connection.
+        That handler returns accept when the errors include UNKNOWN_CA.
+        Returns the client, its recorder and the list of the
+        (connection, certificate, errors) of each accept-certificate."""
+        client, rec = self.new_client()
+        client.set_tls(True)
+        asked = []
+
+        def on_accept_certificate(tls, certificate, errors):
+            asked.append((tls, certificate, errors))
+            return accept and bool(errors & Gio.TlsCertificateFlags.UNKNOWN_CA)
+
+        def on_event(c, event, connectable, connection):
+            if event == Event.TLS_HANDSHAKING:
+                GObject.Object.connect(connection, 'accept-certificate',
+                                       on_accept_certificate)
+
+        GObject.Object.connect(client, 'event', on_event)
+        return client, rec, asked
+
+    def assert_asked(self, rec, asked, cert_file):
+        tls = rec.events[4][2]
+        self.assertIsInstance(tls, Gio.TlsClientConnection)
+        self.assertEqual(len(asked), 1, 'accept-certificate emissions')
+        connection, certificate, errors = asked[0]
+        self.assertIs(connection, tls)
+        self.assertTrue(errors & Gio.TlsCertificateFlags.UNKNOWN_CA,
+                        'errors: %r' % errors)
+        with open(cert_file) as f:
+            expected = ssl.PEM_cert_to_DER_cert(f.read())
+        self.assertEqual(
+            ssl.PEM_cert_to_DER_cert(certificate.props.certificate_pem),
+            expected, 'the peer certificate is the server\'s')
+
+    def assert_tls_accepted(self, rec, asked, conn, cert_file):
+        self.assert_events(rec, TLS, conn)
+        self.assert_asked(rec, asked, cert_file)
+        self.assertIsInstance(conn, Gio.TcpWrapperConnection)
+        base = conn.get_base_io_stream()
+        self.assertIsInstance(base, Gio.TlsClientConnection)
+        self.assertIs(rec.events[4][2], base)
+        self.assertIs(rec.events[5][2], base)
+        self.assertIs(asked[0][1], base.get_peer_certificate())
+        self.assertTrue(base.get_peer_certificate_errors()
+                        & Gio.TlsCertificateFlags.UNKNOWN_CA)
+        self.assert_echo(conn)
+        conn.close(None)
+
+    def assert_tls_rejected(self, rec, asked, err, cert_file):
+        self.assert_error(err, Gio.tls_error_quark(),
+                          Gio.TlsError.BAD_CERTIFICATE)
+        self.assert_events(rec, TLS_FAILED)
+        self.assert_asked(rec, asked, cert_file)
+
+    def test_tls_accept_certificate(self):
+        server, cert_file = self.tls_server()
+        client, rec, asked = self.tls_client(accept=True)
+        conn = client.connect_to_host('127.0.0.1', server.port, None)
+        self.assert_tls_accepted(rec, asked, conn, cert_file)
+
+    def test_tls_accept_certificate_async(self):
+        server, cert_file = self.tls_server()
+        client, rec, asked = self.tls_client(accept=True)
+        _, result = self.run_async(
+            lambda cb: client.connect_to_host_async('127.0.0.1', server.port,
+                                                    None, cb), rec)
+        conn = client.connect_to_host_finish(result)
+        self.assert_tls_accepted(rec, asked, conn, cert_file)
+
+    def test_tls_reject_certificate(self):
+        server, cert_file = self.tls_server()
+        client, rec, asked = self.tls_client(accept=False)
+        with self.assertRaises(GLib.Error) as cm:
+            client.connect_to_host('127.0.0.1', server.port, None)
+        self.assert_tls_rejected(rec, asked, cm.exception, cert_file)
+
+    def test_tls_reject_certificate_async(self):
+        server, cert_file = self.tls_server()
+        client, rec, asked = self.tls_client(accept=False)
+        _, result = self.run_async(
+            lambda cb: client.connect_to_host_async('127.0.0.1', server.port,
+                                                    None, cb), rec)
+        with self.assertRaises(GLib.Error) as cm:
+            client.connect_to_host_finish(result)
+        self.assert_tls_rejected(rec, asked, cm.exception, cert_file)
 
     # the class handler
 
