@@ -10,6 +10,7 @@ packages="
   ninja-build
   libglib2.0-dev
   libgnutls28-dev
+  gnutls-bin
   gobject-introspection
   libgirepository1.0-dev
   gir1.2-glib-2.0

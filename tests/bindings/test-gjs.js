@@ -26,6 +26,14 @@ const CLIENT_TYPE_NAME = REFERENCE ? 'GSocketClient' : 'DialSocketClient';
 const Event = Gio.SocketClientEvent;
 const DIRECT = [Event.RESOLVING, Event.RESOLVED, Event.CONNECTING,
     Event.CONNECTED, Event.COMPLETE];
+const PROXIED = [Event.RESOLVING, Event.RESOLVED, Event.CONNECTING,
+    Event.CONNECTED, Event.PROXY_NEGOTIATING, Event.PROXY_NEGOTIATED,
+    Event.COMPLETE];
+const TLS = [Event.RESOLVING, Event.RESOLVED, Event.CONNECTING,
+    Event.CONNECTED, Event.TLS_HANDSHAKING, Event.TLS_HANDSHAKED,
+    Event.COMPLETE];
+const TLS_FAILED = [Event.RESOLVING, Event.RESOLVED, Event.CONNECTING,
+    Event.CONNECTED, Event.TLS_HANDSHAKING, Event.COMPLETE];
 const HANG_GUARD_SECONDS = 60;
 // g_hostname_to_ascii() rejects it, so the SRV lookup fails with
 // "Invalid domain" before any DNS query.
@@ -38,6 +46,8 @@ const connectSignal = (obj, name, fn) =>
 /* assertions */
 
 class AssertionError extends Error {}
+// Thrown by a test that cannot run here; reported as a TAP SKIP.
+class SkipTest extends Error {}
 
 function assert(cond, msg) {
     if (!cond)
@@ -180,6 +190,265 @@ class Server {
         for (const conn of this.conns)
             conn.close(null);
     }
+}
+
+// Closes a server's connection, which a failed handshake or stop() may
+// have closed already.
+function closeQuietly(conn) {
+    try {
+        conn.close(null);
+    } catch (e) {
+        // already closed
+    }
+}
+
+// Reads exactly n bytes of stream, then calls done(Uint8Array); on an
+// error or an early end of stream calls fail(error) instead.
+function readExactly(stream, n, done, fail) {
+    const got = new Uint8Array(n);
+    let have = 0;
+    const more = () => {
+        if (have === n) {
+            done(got);
+            return;
+        }
+        stream.read_bytes_async(n - have, GLib.PRIORITY_DEFAULT, null, (s, res) => {
+            let bytes;
+            try {
+                bytes = s.read_bytes_finish(res);
+            } catch (e) {
+                fail(e);
+                return;
+            }
+            if (bytes.get_size() === 0) {
+                fail(new Error(`end of stream after ${have} of ${n} bytes`));
+                return;
+            }
+            got.set(bytes.toArray(), have);
+            have += bytes.get_size();
+            more();
+        });
+    };
+    more();
+}
+
+// Writes all of data (a Uint8Array), then calls done(), or fail(error).
+function writeAll(stream, data, done, fail) {
+    let written = 0;
+    const more = () => {
+        if (written === data.length) {
+            done();
+            return;
+        }
+        stream.write_bytes_async(new GLib.Bytes(data.subarray(written)), GLib.PRIORITY_DEFAULT, null, (s, res) => {
+            try {
+                written += s.write_bytes_finish(res);
+            } catch (e) {
+                fail(e);
+                return;
+            }
+            more();
+        });
+    };
+    more();
+}
+
+// VER REP RSV ATYP=IPv4 BND.ADDR=0.0.0.0 BND.PORT=0
+const socksReply = code => new Uint8Array([5, code, 0, 1, 0, 0, 0, 0, 0, 0]);
+
+// A SOCKS5 server (RFC 1928, no authentication, CONNECT only) on the main
+// loop. Whatever destination a client asks for, it relays to
+// 127.0.0.1:targetPort. requests records each request it reads, errors
+// what went wrong on its side.
+class Socks5Server extends Server {
+    constructor(targetPort) {
+        super('socks5');
+        this.targetPort = targetPort;
+        this.requests = [];
+        this.errors = [];
+    }
+
+    _serve(conn) {
+        const input = conn.get_input_stream();
+        const output = conn.get_output_stream();
+        const fail = e => {
+            this.errors.push(`${e}`);
+            closeQuietly(conn);
+        };
+        const refuse = code => writeAll(output, socksReply(code), () => closeQuietly(conn), fail);
+        readExactly(input, 2, ([version, nMethods]) => {
+            readExactly(input, nMethods, methods => {
+                if (version !== 5 || !methods.includes(0)) {
+                    writeAll(output, new Uint8Array([5, 0xff]), () => closeQuietly(conn), fail);
+                    return;
+                }
+                writeAll(output, new Uint8Array([5, 0]), () => {
+                    readExactly(input, 4, ([requestVersion, command, , atyp]) => {
+                        this._readDestination(input, atyp, (host, port) => {
+                            this.requests.push({command, atyp, host, port});
+                            if (requestVersion !== 5 || command !== 1)
+                                refuse(7);  // command not supported
+                            else
+                                this._relay(conn, refuse, fail);
+                        }, () => refuse(8), fail);  // address type not supported
+                    }, fail);
+                }, fail);
+            }, fail);
+        }, fail);
+    }
+
+    _readDestination(input, atyp, done, unsupported, fail) {
+        const port = b => (b[0] << 8) | b[1];
+        switch (atyp) {
+        case 1:
+            readExactly(input, 6, b => done(Array.from(b.subarray(0, 4)).join('.'), port(b.subarray(4))), fail);
+            break;
+        case 3:
+            readExactly(input, 1, ([length]) => {
+                readExactly(input, length + 2,
+                    b => done(new TextDecoder().decode(b.subarray(0, length)), port(b.subarray(length))), fail);
+            }, fail);
+            break;
+        case 4:
+            readExactly(input, 18, b => {
+                const groups = Array.from({length: 8}, (_, i) => ((b[2 * i] << 8) | b[2 * i + 1]).toString(16));
+                done(groups.join(':'), port(b.subarray(16)));
+            }, fail);
+            break;
+        default:
+            unsupported();
+        }
+    }
+
+    _relay(conn, refuse, fail) {
+        const upstreamClient = new Gio.SocketClient({enable_proxy: false});
+        upstreamClient.connect_to_host_async('127.0.0.1', this.targetPort, null, (c, res) => {
+            let upstream;
+            try {
+                upstream = c.connect_to_host_finish(res);
+            } catch (e) {
+                this.errors.push(`${e}`);
+                refuse(5);  // connection refused
+                return;
+            }
+            this.conns.push(upstream);
+            writeAll(conn.get_output_stream(), socksReply(0), () => {
+                conn.splice_async(upstream,
+                    Gio.IOStreamSpliceFlags.CLOSE_STREAM1 | Gio.IOStreamSpliceFlags.CLOSE_STREAM2,
+                    GLib.PRIORITY_DEFAULT, null, (s, sres) => {
+                        try {
+                            Gio.IOStream.splice_finish(sres);
+                        } catch (e) {
+                            // One side went away first: nothing to relay.
+                        }
+                    });
+            }, fail);
+        });
+    }
+}
+
+// An echo server behind TLS with GIO's Gio.TlsServerConnection.
+// handshakes records 'ok' or the error of each server handshake.
+class TlsServer extends Server {
+    constructor(certificate) {
+        super('echo');
+        this.certificate = certificate;
+        this.handshakes = [];
+    }
+
+    _serve(conn) {
+        let tls;
+        try {
+            tls = Gio.TlsServerConnection.new(conn, this.certificate);
+        } catch (e) {
+            this.handshakes.push(`${e}`);
+            closeQuietly(conn);
+            return;
+        }
+        tls.handshake_async(GLib.PRIORITY_DEFAULT, null, (t, res) => {
+            try {
+                t.handshake_finish(res);
+            } catch (e) {
+                this.handshakes.push(`${e}`);
+                closeQuietly(conn);
+                return;
+            }
+            this.handshakes.push('ok');
+            super._serve(t);
+        });
+    }
+}
+
+// A self-signed server certificate for localhost and 127.0.0.1. GIO cannot
+// make one: certtool (gnutls-bin, which scripts/install-deps.sh installs)
+// does, or else openssl.
+const CERTTOOL_TEMPLATE = `cn = "libdial test"
+dns_name = "localhost"
+ip_address = "127.0.0.1"
+expiration_days = 2
+tls_www_server
+signing_key
+`;
+
+const OPENSSL_CONFIG = `[req]
+distinguished_name = dn
+x509_extensions = ext
+prompt = no
+[dn]
+CN = libdial test
+[ext]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature
+extendedKeyUsage = serverAuth
+subjectAltName = DNS:localhost, IP:127.0.0.1
+`;
+
+let certificateDir = null;
+const certificateFiles = dir => ['cert.pem', 'key.pem', 'config'].map(f => GLib.build_filenamev([dir, f]));
+
+function removeCertificate(dir) {
+    for (const file of certificateFiles(dir))
+        GLib.unlink(file);
+    GLib.rmdir(dir);
+}
+
+// Returns [certFile, keyFile], made once per run in a temporary directory.
+function selfSignedCertificate() {
+    if (certificateDir === null) {
+        const certtool = GLib.find_program_in_path('certtool');
+        const openssl = GLib.find_program_in_path('openssl');
+        if (certtool === null && openssl === null)
+            throw new SkipTest('neither certtool (gnutls-bin) nor openssl is installed');
+        const dir = GLib.dir_make_tmp('dial-gjs-XXXXXX');
+        const [certFile, keyFile, config] = certificateFiles(dir);
+        let commands;
+        if (certtool !== null) {
+            GLib.file_set_contents(config, CERTTOOL_TEMPLATE);
+            commands = [
+                [certtool, '--generate-privkey', '--key-type=ecdsa', '--no-text', '--outfile', keyFile],
+                [certtool, '--generate-self-signed', '--load-privkey', keyFile, '--template', config,
+                    '--no-text', '--outfile', certFile],
+            ];
+        } else {
+            GLib.file_set_contents(config, OPENSSL_CONFIG);
+            commands = [
+                [openssl, 'req', '-x509', '-config', config, '-newkey', 'ec',
+                    '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2',
+                    '-keyout', keyFile, '-out', certFile],
+            ];
+        }
+        for (const argv of commands) {
+            const [, , stderr, status] = GLib.spawn_sync(null, argv, null, GLib.SpawnFlags.DEFAULT, null);
+            try {
+                GLib.spawn_check_wait_status(status);
+            } catch (e) {
+                removeCertificate(dir);
+                throw new AssertionError(`${argv[0]} failed: ${e.message}: ${new TextDecoder().decode(stderr)}`);
+            }
+        }
+        certificateDir = dir;
+    }
+    return certificateFiles(certificateDir).slice(0, 2);
 }
 
 // A socket bound to 127.0.0.1 but never listening: connects are refused.
@@ -655,6 +924,124 @@ test('/socket-client/gjs/tls-peer-closes-async', () => {
     }
 });
 
+test('/socket-client/gjs/socks5-proxy-async', () => {
+    // The SOCKS5 server runs on the main loop: only the async API lets it
+    // serve while the client connects.
+    const socks = new Socks5Server(echo.port);
+    try {
+        const client = new Client();
+        const rec = new EventRecorder(client);
+        const proxyUri = `socks5://127.0.0.1:${socks.port}`;
+        client.set_proxy_resolver(Gio.SimpleProxyResolver.new(proxyUri, null));
+        const [, result] = runAsync(cb => client.connect_to_host_async('dest.test', 8080, null, cb), rec);
+        const conn = client.connect_to_host_finish(result);
+        assertEvents(rec, PROXIED, conn);
+        assert(conn instanceof Gio.TcpConnection, 'a TCP connection');
+        // The proxy's result is the very connection made to the proxy.
+        assertSame(rec.events[2].connection, conn, 'CONNECTING');
+        assertSame(rec.events[4].connection, conn, 'PROXY_NEGOTIATING');
+        assertSame(rec.events[5].connection, conn, 'PROXY_NEGOTIATED');
+        const connectable = rec.events[0].connectable;
+        assert(connectable instanceof Gio.NetworkAddress, 'built a GNetworkAddress');
+        assertEqual(connectable.get_hostname(), 'dest.test', 'hostname');
+        assertEqual(connectable.get_port(), 8080, 'port');
+
+        const remote = conn.get_remote_address();
+        assert(remote instanceof Gio.ProxyAddress, 'remote address is a GProxyAddress');
+        assertEqual(remote.get_protocol(), 'socks5', 'proxy protocol');
+        assertEqual(remote.get_destination_hostname(), 'dest.test', 'destination host');
+        assertEqual(remote.get_destination_port(), 8080, 'destination port');
+        assertEqual(remote.get_address().to_string(), '127.0.0.1', 'proxy address');
+        assertEqual(remote.get_port(), socks.port, 'proxy port');
+        assertEqual(remote.get_uri(), proxyUri, 'proxy uri');
+
+        // The proxy was asked for the name (ATYP 3), not an address, and
+        // the bytes went through it to the echo server and back.
+        assertEqual(socks.requests, [{command: 1, atyp: 3, host: 'dest.test', port: 8080}], 'SOCKS requests');
+        assertEcho(conn);
+        assertEqual(socks.errors, [], 'SOCKS server errors');
+        assertEqual(echo.conns.length, 1, 'connections to the echo server');
+        conn.close(null);
+    } finally {
+        socks.stop();
+    }
+});
+
+// A TLS echo server with a self-signed certificate, and its certificate file.
+function tlsServer() {
+    if (!Gio.TlsBackend.get_default().supports_tls())
+        throw new SkipTest('GIO has no TLS backend (glib-networking) for the server');
+    const [certFile, keyFile] = selfSignedCertificate();
+    return [new TlsServer(Gio.TlsCertificate.new_from_files(certFile, keyFile)), certFile];
+}
+
+// A client with tls set whose event handler connects, at TLS_HANDSHAKING,
+// to accept-certificate on the TLS connection; that handler returns accept
+// when the errors include UNKNOWN_CA. Returns [client, recorder, asked],
+// asked listing each accept-certificate emission.
+function tlsClient(accept) {
+    const client = new Client({tls: true});
+    const rec = new EventRecorder(client);
+    const asked = [];
+    connectSignal(client, 'event', (c, event, connectable, connection) => {
+        if (event !== Event.TLS_HANDSHAKING)
+            return;
+        connectSignal(connection, 'accept-certificate', (tls, certificate, errors) => {
+            asked.push({tls, certificate, errors});
+            return accept && (errors & Gio.TlsCertificateFlags.UNKNOWN_CA) !== 0;
+        });
+    });
+    return [client, rec, asked];
+}
+
+function assertAsked(rec, asked, certFile) {
+    const tls = rec.events[4].connection;
+    assert(tls instanceof Gio.TlsClientConnection, 'TLS_HANDSHAKING carries a GTlsClientConnection');
+    assertEqual(asked.length, 1, 'accept-certificate emissions');
+    assertSame(asked[0].tls, tls, 'accept-certificate on the connection of TLS_HANDSHAKING');
+    assert((asked[0].errors & Gio.TlsCertificateFlags.UNKNOWN_CA) !== 0,
+        `errors ${asked[0].errors} include UNKNOWN_CA`);
+    assert(asked[0].certificate.is_same(Gio.TlsCertificate.new_from_file(certFile)),
+        'the peer certificate is the server\'s');
+}
+
+test('/socket-client/gjs/tls-accept-certificate-async', () => {
+    const [server, certFile] = tlsServer();
+    try {
+        const [client, rec, asked] = tlsClient(true);
+        const [, result] = runAsync(cb => client.connect_to_host_async('127.0.0.1', server.port, null, cb), rec);
+        const conn = client.connect_to_host_finish(result);
+        assertEvents(rec, TLS, conn);
+        assertAsked(rec, asked, certFile);
+        assert(conn instanceof Gio.TcpWrapperConnection, 'a GTcpWrapperConnection');
+        const base = conn.get_base_io_stream();
+        assert(base instanceof Gio.TlsClientConnection, 'its base stream is a GTlsClientConnection');
+        assertSame(rec.events[4].connection, base, 'TLS_HANDSHAKING carries the base stream');
+        assertSame(rec.events[5].connection, base, 'TLS_HANDSHAKED carries the base stream');
+        assertSame(base.get_peer_certificate(), asked[0].certificate, 'peer certificate');
+        assert((base.get_peer_certificate_errors() & Gio.TlsCertificateFlags.UNKNOWN_CA) !== 0,
+            'peer certificate errors include UNKNOWN_CA');
+        assertEcho(conn);
+        assertEqual(server.handshakes, ['ok'], 'server handshakes');
+        conn.close(null);
+    } finally {
+        server.stop();
+    }
+});
+
+test('/socket-client/gjs/tls-reject-certificate-async', () => {
+    const [server, certFile] = tlsServer();
+    try {
+        const [client, rec, asked] = tlsClient(false);
+        const [, result] = runAsync(cb => client.connect_to_host_async('127.0.0.1', server.port, null, cb), rec);
+        assertThrows(() => client.connect_to_host_finish(result), Gio.TlsError, Gio.TlsError.BAD_CERTIFICATE);
+        assertEvents(rec, TLS_FAILED);
+        assertAsked(rec, asked, certFile);
+    } finally {
+        server.stop();
+    }
+});
+
 test('/socket-client/gjs/event-vfunc', () => {
     const seen = [];
     const Recording = GObject.registerClass(class Recording extends Client {
@@ -680,6 +1067,10 @@ tests.forEach(([name, fn], i) => {
         fn();
         print(`ok ${i + 1} ${name}`);
     } catch (e) {
+        if (e instanceof SkipTest) {
+            print(`ok ${i + 1} ${name} # SKIP ${e.message}`);
+            return;
+        }
         failed++;
         print(`not ok ${i + 1} ${name}`);
         for (const line of `${e}\n${e.stack ?? ''}`.split('\n'))
@@ -689,4 +1080,6 @@ tests.forEach(([name, fn], i) => {
         refusedSocket.close();
     }
 });
+if (certificateDir !== null)
+    removeCertificate(certificateDir);
 System.exit(failed > 0 ? 1 : 0);

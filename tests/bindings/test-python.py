@@ -1011,7 +1011,8 @@ class SocketClientTestCase(unittest.TestCase):
         self.assertEqual(remote.get_destination_port(), 8080)
         self.assertEqual(remote.get_address().to_string(), '127.0.0.1')
         self.assertEqual(remote.get_port(), socks.port)
-        self.assertEqual(remote.get_uri(), 'socks5://127.0.0.1:%d' % socks.port)
+        self.assertEqual(remote.get_uri(),
+                         'socks5://127.0.0.1:%d' % socks.port)
         self.assertIsNone(remote.get_username())
 
         # The proxy was asked for the name (ATYP 3), not an address, and
@@ -1085,7 +1086,7 @@ class SocketClientTestCase(unittest.TestCase):
             ssl.PEM_cert_to_DER_cert(certificate.props.certificate_pem),
             expected, 'the peer certificate is the server\'s')
 
-    def assert_tls_accepted(self, rec, asked, conn, cert_file):
+    def assert_tls_accepted(self, rec, asked, conn, server, cert_file):
         self.assert_events(rec, TLS, conn)
         self.assert_asked(rec, asked, cert_file)
         self.assertIsInstance(conn, Gio.TcpWrapperConnection)
@@ -1097,6 +1098,7 @@ class SocketClientTestCase(unittest.TestCase):
         self.assertTrue(base.get_peer_certificate_errors()
                         & Gio.TlsCertificateFlags.UNKNOWN_CA)
         self.assert_echo(conn)
+        self.assertEqual(server.handshakes, ['ok'])
         conn.close(None)
 
     def assert_tls_rejected(self, rec, asked, err, cert_file):
@@ -1109,7 +1111,7 @@ class SocketClientTestCase(unittest.TestCase):
         server, cert_file = self.tls_server()
         client, rec, asked = self.tls_client(accept=True)
         conn = client.connect_to_host('127.0.0.1', server.port, None)
-        self.assert_tls_accepted(rec, asked, conn, cert_file)
+        self.assert_tls_accepted(rec, asked, conn, server, cert_file)
 
     def test_tls_accept_certificate_async(self):
         server, cert_file = self.tls_server()
@@ -1118,7 +1120,7 @@ class SocketClientTestCase(unittest.TestCase):
             lambda cb: client.connect_to_host_async('127.0.0.1', server.port,
                                                     None, cb), rec)
         conn = client.connect_to_host_finish(result)
-        self.assert_tls_accepted(rec, asked, conn, cert_file)
+        self.assert_tls_accepted(rec, asked, conn, server, cert_file)
 
     def test_tls_reject_certificate(self):
         server, cert_file = self.tls_server()
