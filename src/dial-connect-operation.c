@@ -6,397 +6,254 @@
 
 #include "config.h"
 
-#include "dial-connect-error.h"
+#include "dial-connect-engine.h"
 #include "dial-connect-operation.h"
 #include "dial-connect-steps.h"
+#include "dial-family-cache.h"
 
 /*
- * The asynchronous driver, GIO's Happy Eyeballs:
+ * One connect operation: the I/O around a DialConnectEngine. The engine
+ * decides; the operation enumerates addresses, connects sockets, runs the
+ * proxy and TLS stages, emits the events, keeps the one timer the engine
+ * asks for, and delivers the result.
  *
- *  - Addresses come from the enumerator one request at a time (never two
- *    overlapping next_async() calls, which GNetworkAddress cannot take).
- *  - Each address gets an Attempt: a socket, a connection and a 250 ms
- *    delay timer. When the timer fires while the attempt is still
- *    connecting, the next address is requested and raced in parallel; a
- *    failed attempt requests the next address at once.
- *  - Attempts whose TCP connect succeeded queue up for the proxy and TLS
- *    stages, which run on one attempt at a time, in order.
- *  - The operation completes exactly once, in finish(): it emits COMPLETE,
- *    returns the only GTask and cancels everything still pending. Every
- *    callback checks `completed` first, so losers that report late do
- *    nothing but release what they hold.
+ * Both drivers use it. The asynchronous one runs it on the caller's
+ * thread-default main context and returns the result through the only
+ * GTask. The synchronous one runs it on a private main context until it
+ * is finished (dial-connect-sync.c), so that the synchronous path races
+ * addresses too; DIAL_CONNECT_SYNC keeps the few events and cancellation
+ * rules in which GIO's synchronous connect differs.
  *
- * Ownership: each pending callback (enumeration, connect, proxy,
- * handshake) owns one reference to the operation, and the connect,
- * proxy and handshake callbacks own their Attempt (and take one more
- * reference to the operation for their own duration, since releasing the
- * attempt on the way may drop the last one). `attempts` lists the
- * attempts that are connecting, without owning them; `connected` owns the
- * attempts that wait for the proxy and TLS stages.
+ * Ownership: each pending asynchronous call (enumeration, connect, proxy,
+ * handshake) owns a reference to the operation, directly or through the
+ * Attempt it owns a reference to; an Attempt owns a reference to its
+ * operation. The engine's DialEngineAttempt owns one more reference to the
+ * Attempt, released by drop_attempt(), which also cancels whatever the
+ * attempt has pending; completion drops every attempt, which breaks the
+ * operation → engine → Attempt → operation cycle. A callback whose attempt was dropped only releases what it
+ * holds. n_pending counts the pending calls, so that the synchronous
+ * driver can wait until nothing is left behind.
  *
- * Cancellation: the caller's cancellable is chained to one internal
- * cancellable, which every pending call uses, and which finish() cancels
- * so that nothing outlives the operation for longer than it takes its
- * callback to run.
+ * Cancellation: every callback checks the caller's cancellable first, as
+ * GIO does, and a source on that cancellable covers the moments when
+ * nothing else is pending (waiting for the next attempt's time).
  */
 
-#define CONNECTION_ATTEMPT_DELAY_MS 250
-
-typedef struct _Attempt Attempt;
-
-typedef struct
+struct _DialConnectOperation
 {
-  GTask                    *task;
   DialSocketClient         *client;
   GSocketConnectable       *connectable;
   GSocketAddressEnumerator *enumerator;
   GMainContext             *context;
   GCancellable             *user_cancellable;
   GCancellable             *cancellable;
-  gulong                    cancelled_id;
+  GSource                  *cancel_source;
+  GSource                  *timer;
+  DialConnectEngine        *engine;
+  DialConnectMode           mode;
+  char                     *host;
 
-  GList                    *attempts;
-  GQueue                    connected;
-  DialBestError             best;
+  GTask                    *task;
+  GSocketConnection        *connection;
+  GError                   *error;
 
-  guint                     n_addresses;
-  guint                     wanted_addresses;
+  guint                     n_pending;
   guint                     resolving_emitted : 1;
-  guint                     enumerating : 1;
-  guint                     enumeration_done : 1;
-  guint                     negotiating : 1;
-  guint                     completed : 1;
-} Operation;
-
-struct _Attempt
-{
-  Operation      *op;
-  GSocketAddress *address;
-  GProxyAddress  *proxy_address;
-  GSocket        *socket;
-  GIOStream      *stream;
-  GSource        *delay;
+  guint                     resolved_emitted : 1;
+  guint                     finished : 1;
 };
 
-static void request_address     (Operation *op);
-static void try_next_or_finish  (Operation *op,
-                                 gboolean   end_current);
-
-static void
-operation_free (Operation *op)
+typedef struct
 {
-  /* Every path to here went through finish(); a task still here would be
-   * a caller whose callback never runs. */
-  if (op->task != NULL)
-    g_critical ("libdial: a connect operation ended without completing");
-
-  g_assert (op->attempts == NULL);
-  g_assert (g_queue_is_empty (&op->connected));
-
-  g_clear_object (&op->task);
-  g_clear_object (&op->enumerator);
-  g_clear_object (&op->connectable);
-  g_clear_object (&op->client);
-  g_clear_object (&op->cancellable);
-  g_clear_object (&op->user_cancellable);
-  g_clear_pointer (&op->context, g_main_context_unref);
-  dial_best_error_clear (&op->best);
-}
-
-static Operation *
-operation_ref (Operation *op)
-{
-  return g_rc_box_acquire (op);
-}
-
-static void
-operation_unref (Operation *op)
-{
-  g_rc_box_release_full (op, (GDestroyNotify) operation_free);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Operation, operation_unref)
-
-static void
-attempt_stop_delay (Attempt *attempt)
-{
-  if (attempt->delay != NULL)
-    {
-      g_source_destroy (attempt->delay);
-      g_clear_pointer (&attempt->delay, g_source_unref);
-    }
-}
+  DialConnectOperation *op;
+  DialEngineAttempt    *engine_attempt;   /* NULL once dropped */
+  GSocketAddress       *address;
+  GProxyAddress        *proxy_address;
+  GSocket              *socket;
+  GIOStream            *stream;
+  GCancellable         *cancellable;
+} Attempt;
 
 static void
 attempt_free (Attempt *attempt)
 {
-  attempt_stop_delay (attempt);
+  g_clear_pointer (&attempt->op, dial_connect_operation_unref);
   g_clear_object (&attempt->stream);
   g_clear_object (&attempt->socket);
   g_clear_object (&attempt->proxy_address);
   g_clear_object (&attempt->address);
-  g_clear_pointer (&attempt->op, operation_unref);
-  g_free (attempt);
+  g_clear_object (&attempt->cancellable);
 }
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Attempt, attempt_free)
+static Attempt *
+attempt_ref (Attempt *attempt)
+{
+  return g_rc_box_acquire (attempt);
+}
 
 static void
-emit (Operation          *op,
-      GSocketClientEvent  event,
-      GIOStream          *stream)
+attempt_unref (Attempt *attempt)
 {
-  dial_socket_client_emit_event (op->client, event, op->connectable, stream);
+  g_rc_box_release_full (attempt, (GDestroyNotify) attempt_free);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Attempt, attempt_unref)
+
+static void
+operation_free (DialConnectOperation *self)
+{
+  g_assert (self->n_pending == 0);
+
+  if (self->task != NULL)
+    g_critical ("libdial: a connect operation ended without completing");
+
+  g_assert (self->timer == NULL && self->cancel_source == NULL);
+  g_clear_pointer (&self->engine, dial_connect_engine_free);
+  g_clear_object (&self->task);
+  g_clear_object (&self->connection);
+  g_clear_error (&self->error);
+  g_clear_object (&self->enumerator);
+  g_clear_object (&self->connectable);
+  g_clear_object (&self->client);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->user_cancellable);
+  g_clear_pointer (&self->context, g_main_context_unref);
+  g_clear_pointer (&self->host, g_free);
+}
+
+DialConnectOperation *
+dial_connect_operation_ref (DialConnectOperation *self)
+{
+  return g_rc_box_acquire (self);
+}
+
+void
+dial_connect_operation_unref (DialConnectOperation *self)
+{
+  g_rc_box_release_full (self, (GDestroyNotify) operation_free);
+}
+
+static gint64
+now (void)
+{
+  return g_get_monotonic_time ();
+}
+
+static void
+emit (DialConnectOperation *self,
+      GSocketClientEvent    event,
+      GIOStream            *stream)
+{
+  dial_socket_client_emit_event (self->client, event, self->connectable, stream);
 }
 
 static gboolean
-user_cancelled (Operation *op)
+user_cancelled (DialConnectOperation *self)
 {
-  return g_cancellable_is_cancelled (op->user_cancellable);
+  return g_cancellable_is_cancelled (self->user_cancellable);
 }
 
-/* The one place an operation completes: @connection (transfer full) on
- * success, else @error (transfer full). */
-static void
-finish (Operation         *op,
-        GSocketConnection *connection,
-        GError            *error)
-{
-  g_autoptr(GTask) task = NULL;
-
-  g_assert (!op->completed);
-  g_assert ((connection == NULL) != (error == NULL));
-
-  op->completed = TRUE;
-  op->negotiating = FALSE;
-  task = g_steal_pointer (&op->task);
-
-  /* Release everything still pending: attempts still connecting see the
-   * cancellation in their callbacks, attempts waiting for the proxy and
-   * TLS stages are closed now, and so is a pending enumeration. */
-  g_cancellable_cancel (op->cancellable);
-  for (GList *l = op->attempts; l != NULL; l = l->next)
-    attempt_stop_delay (l->data);
-  g_queue_clear_full (&op->connected, (GDestroyNotify) attempt_free);
-  if (op->cancelled_id != 0)
-    {
-      g_cancellable_disconnect (op->user_cancellable, op->cancelled_id);
-      op->cancelled_id = 0;
-    }
-
-  emit (op, G_SOCKET_CLIENT_COMPLETE, connection ? G_IO_STREAM (connection) : NULL);
-
-  if (connection != NULL)
-    g_task_return_pointer (task, connection, g_object_unref);
-  else
-    g_task_return_error (task, error);
-}
-
-static void
-finish_cancelled (Operation *op)
+static GError *
+cancelled_error (DialConnectOperation *self)
 {
   GError *error = NULL;
 
-  g_cancellable_set_error_if_cancelled (op->user_cancellable, &error);
-  finish (op, NULL, error);
+  g_cancellable_set_error_if_cancelled (self->user_cancellable, &error);
+  return error;
 }
 
-static void
-finish_with_best_error (Operation *op)
-{
-  GError *error = dial_best_error_steal (&op->best);
-
-  if (error == NULL)
-    error = dial_connect_new_empty_error ();
-
-  finish (op, NULL, error);
-}
-
-/* Success of the last stage: wrap what it produced and complete, unless
- * the caller cancelled meanwhile (GIO checks at this point too). */
-static void
-finish_attempt (Operation *op,
-                Attempt   *attempt)
-{
-  g_autoptr(Attempt) owned = attempt;
-  GSocketConnection *connection;
-
-  if (user_cancelled (op))
-    {
-      finish_cancelled (op);
-      return;
-    }
-
-  connection = dial_connect_wrap (g_steal_pointer (&owned->stream), owned->socket);
-  finish (op, connection, NULL);
-}
-
-/* A proxy or TLS stage that was under way failed with @error (transfer
- * full): rank it and go on with the next winner or address, unless the
- * operation is over or the caller cancelled. */
-static void
-stage_failed (Operation          *op,
-              GSocketClientEvent  stage,
-              GError             *error)
-{
-  if (op->completed)
-    g_error_free (error);
-  else if (user_cancelled (op))
-    {
-      g_error_free (error);
-      finish_cancelled (op);
-    }
-  else
-    {
-      dial_best_error_take (&op->best, stage, error);
-      try_next_or_finish (op, TRUE);
-    }
-}
-
-static void
-handshake_cb (GObject      *object,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  g_autoptr(Attempt) attempt = user_data;
-  g_autoptr(Operation) op = operation_ref (attempt->op);
-  GError *error = NULL;
-
-  if (!g_tls_connection_handshake_finish (G_TLS_CONNECTION (object), result, &error))
-    {
-      stage_failed (op, G_SOCKET_CLIENT_TLS_HANDSHAKING, error);
-      return;
-    }
-
-  if (op->completed)
-    return;
-
-  emit (op, G_SOCKET_CLIENT_TLS_HANDSHAKED, attempt->stream);
-  finish_attempt (op, g_steal_pointer (&attempt));
-}
-
-/* The TLS stage, or completion when TLS is off. Takes @attempt; returns
- * FALSE when the stage failed at once (the failure is ranked). */
+/* Every callback starts here: FALSE when the operation no longer cares
+ * about its result (over, or the caller cancelled, which ends it now). */
 static gboolean
-start_tls (Operation *op,
-           Attempt   *attempt)
+still_wanted (DialConnectOperation *self)
 {
-  g_autoptr(GIOStream) tls = NULL;
-  GError *error = NULL;
+  if (dial_connect_engine_is_complete (self->engine))
+    return FALSE;
 
-  if (!dial_socket_client_get_tls (op->client))
+  if (user_cancelled (self))
     {
-      finish_attempt (op, attempt);
-      return TRUE;
-    }
-
-  tls = dial_connect_new_tls (op->client, attempt->stream, op->connectable, &error);
-  if (tls == NULL)
-    {
-      dial_best_error_take (&op->best, G_SOCKET_CLIENT_TLS_HANDSHAKING, error);
-      attempt_free (attempt);
+      dial_connect_engine_cancel (self->engine, cancelled_error (self));
       return FALSE;
     }
 
-  g_set_object (&attempt->stream, tls);
-  op->negotiating = TRUE;
-  emit (op, G_SOCKET_CLIENT_TLS_HANDSHAKING, tls);
-  g_tls_connection_handshake_async (G_TLS_CONNECTION (tls), G_PRIORITY_DEFAULT,
-                                    op->cancellable, handshake_cb, attempt);
   return TRUE;
 }
 
-static void
-proxy_connect_cb (GObject      *object,
-                  GAsyncResult *result,
-                  gpointer      user_data)
+static gboolean
+attempt_wanted (Attempt *attempt)
 {
-  g_autoptr(Attempt) attempt = user_data;
-  g_autoptr(Operation) op = operation_ref (attempt->op);
-  g_autoptr(GIOStream) stream = NULL;
+  return attempt->engine_attempt != NULL && still_wanted (attempt->op);
+}
+
+/* After an event handler ran. GIO's asynchronous connect looks at the
+ * caller's cancellable again; its synchronous one goes on to the next
+ * step, which sees the cancel only if it does I/O with it (so a cancel
+ * from the last event before COMPLETE is not seen at all). Here the
+ * cancellable's source delivers the cancel on the next iteration. */
+static gboolean
+attempt_wanted_after_event (Attempt *attempt)
+{
+  if (attempt->op->mode == DIAL_CONNECT_SYNC)
+    return attempt->engine_attempt != NULL &&
+           !dial_connect_engine_is_complete (attempt->op->engine);
+
+  return attempt_wanted (attempt);
+}
+
+/* Engine hooks */
+
+static void
+next_address_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(DialConnectOperation) self = user_data;
+  g_autoptr(GSocketAddress) address = NULL;
   GError *error = NULL;
 
-  stream = g_proxy_connect_finish (G_PROXY (object), result, &error);
-  if (stream == NULL)
+  self->n_pending--;
+  address = g_socket_address_enumerator_next_finish (G_SOCKET_ADDRESS_ENUMERATOR (object),
+                                                     result, &error);
+  if (!still_wanted (self))
     {
-      stage_failed (op, G_SOCKET_CLIENT_PROXY_NEGOTIATING, error);
+      g_clear_error (&error);
       return;
     }
 
-  if (op->completed)
-    return;
-
-  g_set_object (&attempt->stream, stream);
-  emit (op, G_SOCKET_CLIENT_PROXY_NEGOTIATED, stream);
-
-  if (!start_tls (op, g_steal_pointer (&attempt)))
-    try_next_or_finish (op, TRUE);
-}
-
-/* The proxy and TLS stages of one TCP winner. Takes @attempt; returns
- * FALSE when they failed at once (the failure is ranked), TRUE when they
- * are under way or the operation completed. */
-static gboolean
-start_stages (Operation *op,
-              Attempt   *attempt)
-{
-  g_autoptr(GProxy) proxy = NULL;
-  GError *error = NULL;
-
-  if (attempt->proxy_address == NULL)
-    return start_tls (op, attempt);
-
-  switch (dial_connect_plan_proxy (op->client, attempt->stream, attempt->proxy_address,
-                                   &proxy, &error))
+  /* GIO's synchronous connect emits RESOLVED after the first lookup even
+   * when it failed; the asynchronous one only for a first address. */
+  if (!self->resolved_emitted && (address != NULL || self->mode == DIAL_CONNECT_SYNC))
     {
-    case DIAL_PROXY_PLAN_APPLICATION:
-      finish_attempt (op, attempt);
-      return TRUE;
-
-    case DIAL_PROXY_PLAN_NEGOTIATE:
-      op->negotiating = TRUE;
-      emit (op, G_SOCKET_CLIENT_PROXY_NEGOTIATING, attempt->stream);
-      g_proxy_connect_async (proxy, attempt->stream, attempt->proxy_address,
-                             op->cancellable, proxy_connect_cb, attempt);
-      return TRUE;
-
-    case DIAL_PROXY_PLAN_FAILED:
-    default:
-      dial_best_error_take (&op->best, G_SOCKET_CLIENT_PROXY_NEGOTIATING, error);
-      attempt_free (attempt);
-      return FALSE;
-    }
-}
-
-/*
- * The scheduler. Runs after every TCP result and every failed stage: it
- * hands the next TCP winner to the proxy and TLS stages when none is
- * there, else asks for another address, else fails the operation. Like
- * GIO, it fails as soon as the addresses are exhausted and nothing is
- * queued, even while other TCP attempts are still connecting.
- */
-static void
-try_next_or_finish (Operation *op,
-                    gboolean   end_current)
-{
-  Attempt *attempt;
-
-  if (end_current)
-    op->negotiating = FALSE;
-
-  if (op->completed || op->negotiating)
-    return;
-
-  while ((attempt = g_queue_pop_head (&op->connected)) != NULL)
-    {
-      if (start_stages (op, attempt))
-        return;
+      self->resolved_emitted = TRUE;
+      emit (self, G_SOCKET_CLIENT_RESOLVED, NULL);
+      if (!still_wanted (self))
+        {
+          g_clear_error (&error);
+          return;
+        }
     }
 
-  if (!op->enumeration_done)
-    request_address (op);
+  if (address != NULL)
+    dial_connect_engine_address (self->engine, now (), address);
   else
-    finish_with_best_error (op);
+    dial_connect_engine_addresses_done (self->engine, now (), error);
+}
+
+static void
+request_address (gpointer driver)
+{
+  DialConnectOperation *self = driver;
+
+  if (!self->resolving_emitted)
+    {
+      self->resolving_emitted = TRUE;
+      emit (self, G_SOCKET_CLIENT_RESOLVING, NULL);
+    }
+
+  self->n_pending++;
+  g_socket_address_enumerator_next_async (self->enumerator, self->cancellable,
+                                          next_address_cb,
+                                          dial_connect_operation_ref (self));
 }
 
 static void
@@ -405,176 +262,464 @@ connect_cb (GObject      *object,
             gpointer      user_data)
 {
   g_autoptr(Attempt) attempt = user_data;
-  g_autoptr(Operation) op = operation_ref (attempt->op);
-  GError *error = NULL;
-  gboolean connected;
-
-  connected = g_socket_connection_connect_finish (G_SOCKET_CONNECTION (object), result, &error);
-
-  op->attempts = g_list_remove (op->attempts, attempt);
-  attempt_stop_delay (attempt);
-
-  if (op->completed || user_cancelled (op))
-    {
-      g_clear_error (&error);
-      if (!op->completed)
-        finish_cancelled (op);
-      return;
-    }
-
-  if (!connected)
-    {
-      dial_connect_prefix_error (&error, op->connectable, attempt->address);
-      dial_best_error_take (&op->best, G_SOCKET_CLIENT_CONNECTING, error);
-      try_next_or_finish (op, FALSE);
-      return;
-    }
-
-  emit (op, G_SOCKET_CLIENT_CONNECTED, attempt->stream);
-
-  /* GIO hands back blocking sockets from its async path too. */
-  g_socket_set_blocking (attempt->socket, TRUE);
-
-  g_queue_push_tail (&op->connected, g_steal_pointer (&attempt));
-  try_next_or_finish (op, FALSE);
-}
-
-static gboolean
-delay_reached_cb (gpointer user_data)
-{
-  Attempt *attempt = user_data;
-
-  g_clear_pointer (&attempt->delay, g_source_unref);
-  request_address (attempt->op);
-
-  return G_SOURCE_REMOVE;
-}
-
-static void
-start_attempt (Operation      *op,
-               GSocketAddress *address)
-{
-  g_autoptr(GSocket) socket = NULL;
-  GSocketConnection *connection;
-  Attempt *attempt;
+  g_autoptr(DialConnectOperation) self = dial_connect_operation_ref (attempt->op);
   GError *error = NULL;
 
-  socket = dial_connect_create_socket (op->client, address, &error);
-  if (socket == NULL)
+  self->n_pending--;
+  if (!g_socket_connection_connect_finish (G_SOCKET_CONNECTION (object), result, &error))
     {
-      dial_best_error_take (&op->best, G_SOCKET_CLIENT_CONNECTING, error);
-      request_address (op);
-      return;
-    }
-
-  connection = g_socket_connection_factory_create_connection (socket);
-
-  attempt = g_new0 (Attempt, 1);
-  attempt->op = operation_ref (op);
-  attempt->address = g_object_ref (address);
-  attempt->socket = g_steal_pointer (&socket);
-  attempt->stream = G_IO_STREAM (connection);
-  attempt->proxy_address = dial_connect_get_proxy_address (op->client, address);
-  if (attempt->proxy_address != NULL)
-    g_object_ref (attempt->proxy_address);
-
-  attempt->delay = g_timeout_source_new (CONNECTION_ATTEMPT_DELAY_MS);
-  g_source_set_static_name (attempt->delay, "[dial] connection attempt delay");
-  g_source_set_callback (attempt->delay, delay_reached_cb, attempt, NULL);
-  g_source_attach (attempt->delay, op->context);
-
-  op->attempts = g_list_prepend (op->attempts, attempt);
-
-  emit (op, G_SOCKET_CLIENT_CONNECTING, G_IO_STREAM (connection));
-  g_socket_connection_connect_async (connection, address, op->cancellable,
-                                     connect_cb, attempt);
-}
-
-static void
-next_address_cb (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  g_autoptr(Operation) op = user_data;
-  g_autoptr(GSocketAddress) address = NULL;
-  GError *error = NULL;
-
-  address = g_socket_address_enumerator_next_finish (G_SOCKET_ADDRESS_ENUMERATOR (object),
-                                                     result, &error);
-  op->enumerating = FALSE;
-
-  if (op->completed || user_cancelled (op))
-    {
-      g_clear_error (&error);
-      if (!op->completed)
-        finish_cancelled (op);
-      return;
-    }
-
-  if (address == NULL)
-    {
-      op->enumeration_done = TRUE;
-      op->wanted_addresses = 0;
-
-      /* The end of the list fails the operation only when nothing else
-       * can still succeed; an enumeration error matters only then. */
-      if (op->n_addresses == 0 ||
-          (op->attempts == NULL && g_queue_is_empty (&op->connected) && !op->negotiating))
+      if (attempt_wanted (attempt))
         {
-          if (error != NULL)
-            dial_best_error_take (&op->best, G_SOCKET_CLIENT_RESOLVING, error);
-          finish_with_best_error (op);
+          dial_connect_prefix_error (&error, self->connectable, attempt->address);
+          dial_connect_engine_attempt_failed (self->engine, now (), attempt->engine_attempt, error);
         }
       else
         {
-          g_clear_error (&error);
+          g_error_free (error);
         }
       return;
     }
 
-  if (op->n_addresses++ == 0)
-    emit (op, G_SOCKET_CLIENT_RESOLVED, NULL);
-  if (op->wanted_addresses > 0)
-    op->wanted_addresses--;
+  if (!attempt_wanted (attempt))
+    return;
 
-  start_attempt (op, address);
+  emit (self, G_SOCKET_CLIENT_CONNECTED, attempt->stream);
+  if (!attempt_wanted_after_event (attempt))
+    return;
 
-  if (op->wanted_addresses > 0 && !op->enumerating && !op->completed)
-    {
-      op->wanted_addresses--;
-      request_address (op);
-    }
+  /* GIO hands back blocking sockets from its asynchronous path too. */
+  g_socket_set_blocking (attempt->socket, TRUE);
+  dial_connect_engine_attempt_connected (self->engine, now (), attempt->engine_attempt);
 }
 
-/* Asks for one more address. A request made while one is pending is
- * remembered and served when that one returns. */
-static void
-request_address (Operation *op)
+static gboolean
+start_attempt (gpointer            driver,
+               DialEngineAttempt  *engine_attempt,
+               GError            **error)
 {
-  if (op->completed || op->enumeration_done)
-    return;
+  DialConnectOperation *self = driver;
+  GSocketAddress *address = dial_engine_attempt_get_address (engine_attempt);
+  g_autoptr(GSocket) socket = NULL;
+  Attempt *attempt;
 
-  op->wanted_addresses++;
-  if (op->enumerating)
-    return;
+  socket = dial_connect_create_socket (self->client, address, error);
+  if (socket == NULL)
+    return FALSE;
 
-  op->enumerating = TRUE;
-  if (!op->resolving_emitted)
+  attempt = g_rc_box_new0 (Attempt);
+  attempt->op = dial_connect_operation_ref (self);
+  attempt->engine_attempt = engine_attempt;
+  attempt->address = g_object_ref (address);
+  attempt->socket = g_steal_pointer (&socket);
+  attempt->stream = G_IO_STREAM (g_socket_connection_factory_create_connection (attempt->socket));
+  attempt->cancellable = g_cancellable_new ();
+  attempt->proxy_address = dial_connect_get_proxy_address (self->client, address);
+  if (attempt->proxy_address != NULL)
+    g_object_ref (attempt->proxy_address);
+
+  /* The engine's reference, released by drop_attempt(). */
+  dial_engine_attempt_set_data (engine_attempt, attempt);
+
+  emit (self, G_SOCKET_CLIENT_CONNECTING, attempt->stream);
+
+  self->n_pending++;
+  g_socket_connection_connect_async (G_SOCKET_CONNECTION (attempt->stream), address,
+                                     attempt->cancellable, connect_cb,
+                                     attempt_ref (attempt));
+  return TRUE;
+}
+
+static void handshake_cb (GObject      *object,
+                          GAsyncResult *result,
+                          gpointer      user_data);
+
+/* The TLS stage of @attempt, or nothing when TLS is off (*finished). */
+static gboolean
+start_tls (DialConnectOperation  *self,
+           Attempt               *attempt,
+           gboolean              *finished,
+           GError               **error)
+{
+  g_autoptr(GIOStream) tls = NULL;
+
+  if (!dial_socket_client_get_tls (self->client))
     {
-      op->resolving_emitted = TRUE;
-      emit (op, G_SOCKET_CLIENT_RESOLVING, NULL);
+      *finished = TRUE;
+      return TRUE;
     }
 
-  g_socket_address_enumerator_next_async (op->enumerator, op->cancellable,
-                                          next_address_cb, operation_ref (op));
+  tls = dial_connect_new_tls (self->client, attempt->stream, self->connectable, error);
+  if (tls == NULL)
+    return FALSE;
+
+  g_set_object (&attempt->stream, tls);
+  dial_connect_engine_stage_entered (self->engine, attempt->engine_attempt,
+                                     G_SOCKET_CLIENT_TLS_HANDSHAKING);
+  emit (self, G_SOCKET_CLIENT_TLS_HANDSHAKING, tls);
+
+  self->n_pending++;
+  g_tls_connection_handshake_async (G_TLS_CONNECTION (tls), G_PRIORITY_DEFAULT,
+                                    attempt->cancellable, handshake_cb,
+                                    attempt_ref (attempt));
+  return TRUE;
 }
 
 static void
+handshake_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(Attempt) attempt = user_data;
+  g_autoptr(DialConnectOperation) self = dial_connect_operation_ref (attempt->op);
+  GError *error = NULL;
+
+  self->n_pending--;
+  if (!g_tls_connection_handshake_finish (G_TLS_CONNECTION (object), result, &error))
+    {
+      if (attempt_wanted (attempt))
+        dial_connect_engine_stages_failed (self->engine, now (), attempt->engine_attempt,
+                                           G_SOCKET_CLIENT_TLS_HANDSHAKING, error);
+      else
+        g_error_free (error);
+      return;
+    }
+
+  if (!attempt_wanted (attempt))
+    return;
+
+  emit (self, G_SOCKET_CLIENT_TLS_HANDSHAKED, attempt->stream);
+  if (!attempt_wanted_after_event (attempt))
+    return;
+
+  dial_connect_engine_stages_done (self->engine, now (), attempt->engine_attempt);
+}
+
+static void
+proxy_connect_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(Attempt) attempt = user_data;
+  g_autoptr(DialConnectOperation) self = dial_connect_operation_ref (attempt->op);
+  g_autoptr(GIOStream) stream = NULL;
+  gboolean finished = FALSE;
+  GError *error = NULL;
+
+  self->n_pending--;
+  stream = g_proxy_connect_finish (G_PROXY (object), result, &error);
+  if (stream == NULL)
+    {
+      if (attempt_wanted (attempt))
+        dial_connect_engine_stages_failed (self->engine, now (), attempt->engine_attempt,
+                                           G_SOCKET_CLIENT_PROXY_NEGOTIATING, error);
+      else
+        g_error_free (error);
+      return;
+    }
+
+  if (!attempt_wanted (attempt))
+    return;
+
+  g_set_object (&attempt->stream, stream);
+  emit (self, G_SOCKET_CLIENT_PROXY_NEGOTIATED, stream);
+  if (!attempt_wanted_after_event (attempt))
+    return;
+
+  if (!start_tls (self, attempt, &finished, &error))
+    dial_connect_engine_stages_failed (self->engine, now (), attempt->engine_attempt,
+                                       G_SOCKET_CLIENT_TLS_HANDSHAKING, error);
+  else if (finished)
+    dial_connect_engine_stages_done (self->engine, now (), attempt->engine_attempt);
+}
+
+static gboolean
+start_stages (gpointer             driver,
+              DialEngineAttempt   *engine_attempt,
+              gboolean            *finished,
+              GSocketClientEvent  *stage,
+              GError             **error)
+{
+  DialConnectOperation *self = driver;
+  Attempt *attempt = dial_engine_attempt_get_data (engine_attempt);
+  g_autoptr(GProxy) proxy = NULL;
+
+  if (attempt->proxy_address == NULL)
+    {
+      *stage = G_SOCKET_CLIENT_TLS_HANDSHAKING;
+      return start_tls (self, attempt, finished, error);
+    }
+
+  *stage = G_SOCKET_CLIENT_PROXY_NEGOTIATING;
+  switch (dial_connect_plan_proxy (self->client, attempt->stream, attempt->proxy_address,
+                                   &proxy, error))
+    {
+    case DIAL_PROXY_PLAN_APPLICATION:
+      /* The raw connection to the proxy, and no TLS. */
+      *finished = TRUE;
+      return TRUE;
+
+    case DIAL_PROXY_PLAN_NEGOTIATE:
+      dial_connect_engine_stage_entered (self->engine, engine_attempt,
+                                         G_SOCKET_CLIENT_PROXY_NEGOTIATING);
+      emit (self, G_SOCKET_CLIENT_PROXY_NEGOTIATING, attempt->stream);
+      self->n_pending++;
+      g_proxy_connect_async (proxy, attempt->stream, attempt->proxy_address,
+                             attempt->cancellable, proxy_connect_cb,
+                             attempt_ref (attempt));
+      return TRUE;
+
+    case DIAL_PROXY_PLAN_FAILED:
+    default:
+      return FALSE;
+    }
+}
+
+static void
+drop_attempt (gpointer           driver,
+              DialEngineAttempt *engine_attempt)
+{
+  Attempt *attempt = dial_engine_attempt_get_data (engine_attempt);
+
+  if (attempt == NULL)
+    return;
+
+  attempt->engine_attempt = NULL;
+  dial_engine_attempt_set_data (engine_attempt, NULL);
+  /* Whatever it has pending comes back cancelled and releases it. */
+  g_cancellable_cancel (attempt->cancellable);
+  /* A loser's socket is closed now, not when its callback runs: the peer
+   * sees the end at once and no descriptor outlives the operation. The
+   * winner's stream went into the result, and its socket stays open. */
+  if (attempt->stream != NULL)
+    g_socket_close (attempt->socket, NULL);
+  attempt_unref (attempt);
+}
+
+static void
+remember_family (DialConnectOperation *self,
+                 GSocketAddress       *winner)
+{
+  GSocketFamily first = dial_connect_engine_get_first_family (self->engine);
+  GSocketFamily family = g_socket_address_get_family (winner);
+
+  if (self->host == NULL || G_IS_PROXY_ADDRESS (winner))
+    return;
+
+  if (family != first)
+    dial_family_cache_record (self->host, family);
+}
+
+static void
+destroy_source (GSource **source)
+{
+  if (*source != NULL)
+    {
+      g_source_destroy (*source);
+      g_clear_pointer (source, g_source_unref);
+    }
+}
+
+static void
+complete (gpointer           driver,
+          DialEngineAttempt *winner,
+          GError            *error)
+{
+  DialConnectOperation *self = driver;
+  g_autoptr(GTask) task = g_steal_pointer (&self->task);
+
+  /* Stop what is still pending on the operation itself; the sources hold
+   * references to it. */
+  g_cancellable_cancel (self->cancellable);
+  destroy_source (&self->timer);
+  destroy_source (&self->cancel_source);
+
+  if (winner != NULL && self->mode == DIAL_CONNECT_ASYNC && user_cancelled (self))
+    {
+      /* GIO's asynchronous connect checks once more at the very end. */
+      error = cancelled_error (self);
+      winner = NULL;
+    }
+
+  if (winner != NULL)
+    {
+      Attempt *attempt = dial_engine_attempt_get_data (winner);
+
+      if (dial_socket_client_get_family_cache (self->client))
+        remember_family (self, attempt->address);
+      self->connection = dial_connect_wrap (g_steal_pointer (&attempt->stream), attempt->socket);
+    }
+  else
+    {
+      self->error = error;
+    }
+
+  self->finished = TRUE;
+  emit (self, G_SOCKET_CLIENT_COMPLETE, self->connection ? G_IO_STREAM (self->connection) : NULL);
+
+  if (task == NULL)
+    return;
+
+  if (self->connection != NULL)
+    g_task_return_pointer (task, g_steal_pointer (&self->connection), g_object_unref);
+  else
+    g_task_return_error (task, g_steal_pointer (&self->error));
+}
+
+static gboolean
+timer_cb (gpointer user_data)
+{
+  DialConnectOperation *self = user_data;
+
+  g_source_set_ready_time (self->timer, -1);
+  if (still_wanted (self))
+    dial_connect_engine_timer (self->engine, now ());
+
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+timer_dispatch (GSource     *source,
+                GSourceFunc  callback,
+                gpointer     user_data)
+{
+  return callback (user_data);
+}
+
+static GSourceFuncs timer_funcs = {
+  .dispatch = timer_dispatch,
+};
+
+static void
+set_timer (gpointer driver,
+           gint64   when_us)
+{
+  DialConnectOperation *self = driver;
+
+  if (self->timer == NULL)
+    {
+      if (when_us < 0)
+        return;
+
+      self->timer = g_source_new (&timer_funcs, sizeof (GSource));
+      g_source_set_static_name (self->timer, "[dial] connect timer");
+      g_source_set_callback (self->timer, timer_cb, dial_connect_operation_ref (self),
+                             (GDestroyNotify) dial_connect_operation_unref);
+      g_source_attach (self->timer, self->context);
+    }
+
+  g_source_set_ready_time (self->timer, when_us);
+}
+
+static const DialConnectEngineHooks engine_hooks = {
+  .request_address = request_address,
+  .start_attempt = start_attempt,
+  .start_stages = start_stages,
+  .drop_attempt = drop_attempt,
+  .complete = complete,
+  .set_timer = set_timer,
+};
+
+static gboolean
 user_cancelled_cb (GCancellable *cancellable,
-                   GCancellable *internal)
+                   gpointer      user_data)
 {
-  /* May run in any thread: only touch the thread-safe cancellable. */
-  g_cancellable_cancel (internal);
+  DialConnectOperation *self = user_data;
+
+  still_wanted (self);
+  return G_SOURCE_REMOVE;
+}
+
+static char *
+host_of (GSocketConnectable *connectable)
+{
+  if (G_IS_NETWORK_ADDRESS (connectable))
+    {
+      const char *host = g_network_address_get_hostname (G_NETWORK_ADDRESS (connectable));
+
+      /* An IP literal has one family: nothing to remember. */
+      if (host != NULL && !g_hostname_is_ip_address (host))
+        return g_strdup (host);
+    }
+  else if (G_IS_NETWORK_SERVICE (connectable))
+    {
+      return g_strdup (g_network_service_get_domain (G_NETWORK_SERVICE (connectable)));
+    }
+
+  return NULL;
+}
+
+DialConnectOperation *
+dial_connect_operation_new (DialSocketClient   *client,
+                            GSocketConnectable *connectable,
+                            GCancellable       *cancellable,
+                            DialConnectMode     mode,
+                            GTask              *task)
+{
+  DialConnectOperation *self = g_rc_box_new0 (DialConnectOperation);
+  DialConnectEngineConfig config = { 0, };
+  g_autofree char *target = NULL;
+
+  self->client = g_object_ref (client);
+  self->connectable = g_object_ref (connectable);
+  self->context = g_main_context_ref_thread_default ();
+  self->cancellable = g_cancellable_new ();
+  self->user_cancellable = cancellable ? g_object_ref (cancellable) : NULL;
+  self->mode = mode;
+  self->task = task ? g_object_ref (task) : NULL;
+  self->host = host_of (connectable);
+
+  target = self->host ? g_strdup (self->host) : g_socket_connectable_to_string (connectable);
+  config.attempt_delay_ms = dial_socket_client_get_attempt_delay (client);
+  config.deadline_ms = dial_socket_client_get_deadline (client);
+  config.target_name = target;
+  config.preferred_family = G_SOCKET_FAMILY_INVALID;
+  if (self->host != NULL && dial_socket_client_get_family_cache (client))
+    config.preferred_family = dial_family_cache_lookup (self->host);
+
+  self->engine = dial_connect_engine_new (&config, &engine_hooks, self);
+
+  return self;
+}
+
+void
+dial_connect_operation_run (DialConnectOperation *self)
+{
+  if (self->user_cancellable != NULL)
+    {
+      /* GIO's synchronous connect, cancelled before it starts, emits
+       * COMPLETE alone. */
+      if (self->mode == DIAL_CONNECT_SYNC && user_cancelled (self))
+        {
+          dial_connect_engine_cancel (self->engine, cancelled_error (self));
+          return;
+        }
+
+      self->cancel_source = g_cancellable_source_new (self->user_cancellable);
+      g_source_set_static_name (self->cancel_source, "[dial] connect cancelled");
+      g_source_set_callback (self->cancel_source, G_SOURCE_FUNC (user_cancelled_cb),
+                             dial_connect_operation_ref (self),
+                             (GDestroyNotify) dial_connect_operation_unref);
+      g_source_attach (self->cancel_source, self->context);
+    }
+
+  self->enumerator = dial_connect_enumerate (self->client, self->connectable);
+  dial_connect_engine_start (self->engine, now ());
+}
+
+gboolean
+dial_connect_operation_is_finished (DialConnectOperation *self)
+{
+  return self->finished && self->n_pending == 0;
+}
+
+GSocketConnection *
+dial_connect_operation_steal_result (DialConnectOperation  *self,
+                                     GError               **error)
+{
+  if (self->error != NULL)
+    g_propagate_error (error, g_steal_pointer (&self->error));
+
+  return g_steal_pointer (&self->connection);
 }
 
 void
@@ -584,36 +729,16 @@ dial_connect_operation_start (DialSocketClient    *client,
                               GAsyncReadyCallback  callback,
                               gpointer             user_data)
 {
-  g_autoptr(Operation) op = g_rc_box_new0 (Operation);
+  g_autoptr(DialConnectOperation) self = NULL;
+  g_autoptr(GTask) task = NULL;
 
-  op->client = g_object_ref (client);
-  op->connectable = g_object_ref (connectable);
-  op->context = g_main_context_ref_thread_default ();
-  op->cancellable = g_cancellable_new ();
-  g_queue_init (&op->connected);
-  op->best = (DialBestError) DIAL_BEST_ERROR_INIT;
-
-  op->task = g_task_new (client, cancellable, callback, user_data);
-  g_task_set_source_tag (op->task, dial_socket_client_connect_async);
-  g_task_set_name (op->task, "[dial] connect");
+  task = g_task_new (client, cancellable, callback, user_data);
+  g_task_set_source_tag (task, dial_socket_client_connect_async);
+  g_task_set_name (task, "[dial] connect");
   /* The operation decides what a cancel means at each point (GIO's
    * rules), so the task must not turn every late result into CANCELLED. */
-  g_task_set_check_cancellable (op->task, FALSE);
+  g_task_set_check_cancellable (task, FALSE);
 
-  if (cancellable != NULL)
-    {
-      op->user_cancellable = g_object_ref (cancellable);
-      /* Fires at once when @cancellable is already cancelled. */
-      op->cancelled_id = g_cancellable_connect (cancellable,
-                                                G_CALLBACK (user_cancelled_cb),
-                                                g_object_ref (op->cancellable),
-                                                g_object_unref);
-    }
-
-  op->enumerator = dial_connect_enumerate (client, connectable);
-
-  /* The first request emits RESOLVING inside this call, as GIO does; its
-   * result, even for a cancelled call, arrives from the main loop, so
-   * COMPLETE is never emitted from inside this call. */
-  request_address (op);
+  self = dial_connect_operation_new (client, connectable, cancellable, DIAL_CONNECT_ASYNC, task);
+  dial_connect_operation_run (self);
 }

@@ -239,17 +239,3 @@ dial_connect_wrap (GIOStream *stream,
 
   return dial_tcp_wrapper_connection_new (owned, socket);
 }
-
-/*
- * dial_connect_new_empty_error:
- *
- * The error for a connectable that yields no address and no error. GIO
- * returns no error at all in the sync path and aborts in the async one;
- * libdial reports this instead.
- */
-GError *
-dial_connect_new_empty_error (void)
-{
-  return g_error_new_literal (G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                              "The connectable did not resolve to any address");
-}

@@ -41,6 +41,5 @@ GIOStream                *dial_connect_new_tls            (DialSocketClient    *
                                                            GError             **error);
 GSocketConnection        *dial_connect_wrap               (GIOStream           *stream,
                                                            GSocket             *socket);
-GError                   *dial_connect_new_empty_error    (void);
 
 G_END_DECLS

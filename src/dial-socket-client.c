@@ -49,6 +49,9 @@ typedef struct
   GTlsCertificateFlags  tls_validation_flags;
   GProxyResolver       *proxy_resolver;
   GHashTable           *application_proxies;
+  guint                 deadline;
+  guint                 attempt_delay;
+  gboolean              family_cache;
 } DialSocketClientPrivate;
 
 G_DEFINE_TYPE_WITH_PRIVATE (DialSocketClient, dial_socket_client, G_TYPE_OBJECT)
@@ -64,6 +67,9 @@ enum {
   PROP_TLS,
   PROP_TLS_VALIDATION_FLAGS,
   PROP_PROXY_RESOLVER,
+  PROP_DEADLINE,
+  PROP_ATTEMPT_DELAY,
+  PROP_FAMILY_CACHE,
   N_PROPS
 };
 
@@ -149,6 +155,18 @@ dial_socket_client_get_property (GObject    *object,
       g_value_set_object (value, dial_socket_client_get_proxy_resolver (self));
       break;
 
+    case PROP_DEADLINE:
+      g_value_set_uint (value, priv->deadline);
+      break;
+
+    case PROP_ATTEMPT_DELAY:
+      g_value_set_uint (value, priv->attempt_delay);
+      break;
+
+    case PROP_FAMILY_CACHE:
+      g_value_set_boolean (value, priv->family_cache);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -200,6 +218,18 @@ dial_socket_client_set_property (GObject      *object,
 
     case PROP_PROXY_RESOLVER:
       dial_socket_client_set_proxy_resolver (self, g_value_get_object (value));
+      break;
+
+    case PROP_DEADLINE:
+      dial_socket_client_set_deadline (self, g_value_get_uint (value));
+      break;
+
+    case PROP_ATTEMPT_DELAY:
+      dial_socket_client_set_attempt_delay (self, g_value_get_uint (value));
+      break;
+
+    case PROP_FAMILY_CACHE:
+      dial_socket_client_set_family_cache (self, g_value_get_boolean (value));
       break;
 
     default:
@@ -333,6 +363,53 @@ dial_socket_client_class_init (DialSocketClientClass *klass)
                          G_TYPE_PROXY_RESOLVER,
                          (G_PARAM_READWRITE | G_PARAM_CONSTRUCT | G_PARAM_STATIC_STRINGS));
 
+  /* The properties below are libdial's own, not GIO's: they notify only
+   * on a change, like every property written today. */
+
+  /**
+   * DialSocketClient:deadline:
+   *
+   * A limit on a whole connect, in milliseconds, or 0 (the default) for
+   * none: name resolution, every connection attempt, proxy negotiation and
+   * the TLS handshake together. When it passes, the connect fails with
+   * %G_IO_ERROR_TIMED_OUT, a message that says which stage was running,
+   * and every pending attempt is released.
+   *
+   * GIO has no such limit: its [property@Dial.SocketClient:timeout] bounds
+   * each socket operation on its own, which this property leaves as it is.
+   */
+  properties[PROP_DEADLINE] =
+    g_param_spec_uint ("deadline", NULL, NULL,
+                       0, G_MAXUINT, 0,
+                       (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  /**
+   * DialSocketClient:attempt-delay:
+   *
+   * How long, in milliseconds, a connection attempt may stay pending
+   * before the next address is tried in parallel (RFC 8305's Connection
+   * Attempt Delay). The default, 250, is GIO's and the RFC's.
+   */
+  properties[PROP_ATTEMPT_DELAY] =
+    g_param_spec_uint ("attempt-delay", NULL, NULL,
+                       0, G_MAXUINT, DIAL_SOCKET_CLIENT_DEFAULT_ATTEMPT_DELAY,
+                       (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  /**
+   * DialSocketClient:family-cache:
+   *
+   * Whether connects share a process-wide memory of the address family
+   * that won for each host name. When one family failed or hung and the
+   * other won, the next connect to that name starts with the winner and
+   * races the other after [property@Dial.SocketClient:attempt-delay], so
+   * it does not wait for the broken family again. Entries expire after
+   * ten minutes and are forgotten when the network changes. On by default.
+   */
+  properties[PROP_FAMILY_CACHE] =
+    g_param_spec_boolean ("family-cache", NULL, NULL,
+                          TRUE,
+                          (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
@@ -385,6 +462,8 @@ dial_socket_client_init (DialSocketClient *self)
   DialSocketClientPrivate *priv = dial_socket_client_get_instance_private (self);
 
   priv->type = G_SOCKET_TYPE_STREAM;
+  priv->attempt_delay = DIAL_SOCKET_CLIENT_DEFAULT_ATTEMPT_DELAY;
+  priv->family_cache = TRUE;
   priv->application_proxies = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
@@ -773,6 +852,132 @@ dial_socket_client_set_proxy_resolver (DialSocketClient *client,
   /* Like GIO, this neither notifies nor looks the default resolver up
    * eagerly: doing so would load GIO modules at construction time. */
   g_set_object (&priv->proxy_resolver, proxy_resolver);
+}
+
+/**
+ * dial_socket_client_get_deadline:
+ * @client: a `DialSocketClient`
+ *
+ * Gets the limit on a whole connect.
+ *
+ * Returns: the limit in milliseconds, or 0 for none
+ */
+guint
+dial_socket_client_get_deadline (DialSocketClient *client)
+{
+  DialSocketClientPrivate *priv = dial_socket_client_get_instance_private (client);
+
+  g_return_val_if_fail (DIAL_IS_SOCKET_CLIENT (client), 0);
+
+  return priv->deadline;
+}
+
+/**
+ * dial_socket_client_set_deadline:
+ * @client: a `DialSocketClient`
+ * @deadline: the limit in milliseconds, or 0 for none
+ *
+ * Sets a limit on each whole connect: resolution, connection attempts,
+ * proxy negotiation and the TLS handshake together. See
+ * [property@Dial.SocketClient:deadline].
+ */
+void
+dial_socket_client_set_deadline (DialSocketClient *client,
+                                 guint             deadline)
+{
+  DialSocketClientPrivate *priv = dial_socket_client_get_instance_private (client);
+
+  g_return_if_fail (DIAL_IS_SOCKET_CLIENT (client));
+
+  if (priv->deadline == deadline)
+    return;
+
+  priv->deadline = deadline;
+  g_object_notify_by_pspec (G_OBJECT (client), properties[PROP_DEADLINE]);
+}
+
+/**
+ * dial_socket_client_get_attempt_delay:
+ * @client: a `DialSocketClient`
+ *
+ * Gets the delay before the next address is tried in parallel.
+ *
+ * Returns: the delay in milliseconds
+ */
+guint
+dial_socket_client_get_attempt_delay (DialSocketClient *client)
+{
+  DialSocketClientPrivate *priv = dial_socket_client_get_instance_private (client);
+
+  g_return_val_if_fail (DIAL_IS_SOCKET_CLIENT (client), DIAL_SOCKET_CLIENT_DEFAULT_ATTEMPT_DELAY);
+
+  return priv->attempt_delay;
+}
+
+/**
+ * dial_socket_client_set_attempt_delay:
+ * @client: a `DialSocketClient`
+ * @attempt_delay: the delay in milliseconds
+ *
+ * Sets how long a connection attempt may stay pending before the next
+ * address is tried in parallel. See
+ * [property@Dial.SocketClient:attempt-delay].
+ */
+void
+dial_socket_client_set_attempt_delay (DialSocketClient *client,
+                                      guint             attempt_delay)
+{
+  DialSocketClientPrivate *priv = dial_socket_client_get_instance_private (client);
+
+  g_return_if_fail (DIAL_IS_SOCKET_CLIENT (client));
+
+  if (priv->attempt_delay == attempt_delay)
+    return;
+
+  priv->attempt_delay = attempt_delay;
+  g_object_notify_by_pspec (G_OBJECT (client), properties[PROP_ATTEMPT_DELAY]);
+}
+
+/**
+ * dial_socket_client_get_family_cache:
+ * @client: a `DialSocketClient`
+ *
+ * Gets whether the client uses the process-wide address family cache.
+ *
+ * Returns: whether the family cache is used
+ */
+gboolean
+dial_socket_client_get_family_cache (DialSocketClient *client)
+{
+  DialSocketClientPrivate *priv = dial_socket_client_get_instance_private (client);
+
+  g_return_val_if_fail (DIAL_IS_SOCKET_CLIENT (client), FALSE);
+
+  return priv->family_cache;
+}
+
+/**
+ * dial_socket_client_set_family_cache:
+ * @client: a `DialSocketClient`
+ * @enabled: whether to use the family cache
+ *
+ * Sets whether the client's connects read and update the process-wide
+ * address family cache. See [property@Dial.SocketClient:family-cache].
+ */
+void
+dial_socket_client_set_family_cache (DialSocketClient *client,
+                                     gboolean          enabled)
+{
+  DialSocketClientPrivate *priv = dial_socket_client_get_instance_private (client);
+
+  g_return_if_fail (DIAL_IS_SOCKET_CLIENT (client));
+
+  enabled = !!enabled;
+  if (priv->family_cache == enabled)
+    return;
+
+  priv->family_cache = enabled;
+  g_object_notify_by_pspec (G_OBJECT (client), properties[PROP_FAMILY_CACHE]);
 }
 
 /**

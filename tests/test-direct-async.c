@@ -56,7 +56,7 @@ static void
 test_pre_cancelled (void)
 {
   g_autoptr(DialTestServer) server = new_server (DIAL_TEST_SERVER_ACCEPTING, G_SOCKET_FAMILY_IPV4);
-  DialSocketClient *client = dial_socket_client_new ();
+  DialSocketClient *client = test_client_new ();
   g_autoptr(DialTestEvents) before = dial_test_events_new (client);
   g_autoptr(DialTestEvents) after = NULL;
   g_autoptr(GSocketConnectable) connectable = loopback_address ("127.0.0.1", dial_test_server_get_port (server));
@@ -130,7 +130,7 @@ test_happy_eyeballs (void)
     return;
 
   servers = happy_eyeballs_setup (&port);
-  client = dial_socket_client_new ();
+  client = test_client_new ();
   events = dial_test_events_new (client);
   connectable = g_network_address_new ("he.test", port);
   connection = dial_test_connect_async_wait (client, connectable, NULL, events, &error);
@@ -185,7 +185,7 @@ test_happy_eyeballs_loser_fd (void)
    * like); the later rounds are measured. */
   for (guint round = 0; round < 3; round++)
     {
-      DialSocketClient *client = dial_socket_client_new ();
+      DialSocketClient *client = test_client_new ();
       g_autoptr(GSocketConnection) connection = NULL;
       g_autoptr(GError) error = NULL;
       guint fds_before;
@@ -238,7 +238,7 @@ static void
 test_cancel_hanging (void)
 {
   g_autoptr(DialTestServer) server = new_server (DIAL_TEST_SERVER_BLACK_HOLE, G_SOCKET_FAMILY_IPV4);
-  DialSocketClient *client = dial_socket_client_new ();
+  DialSocketClient *client = test_client_new ();
   g_autoptr(DialTestEvents) events = dial_test_events_new (client);
   g_autoptr(GSocketConnectable) connectable = loopback_address ("127.0.0.1", dial_test_server_get_port (server));
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
@@ -291,7 +291,7 @@ test_black_hole_then_refused (void)
   dial_test_mock_resolver_add_ip (mock, "he.test", "::1", 0);
   dial_test_mock_resolver_add_ip (mock, "he.test", "127.0.0.1", 100);
 
-  client = dial_socket_client_new ();
+  client = test_client_new ();
   dial_socket_client_set_timeout (client, 1);
   events = dial_test_events_new (client);
   connectable = g_network_address_new ("he.test", port);
@@ -355,7 +355,7 @@ connect_in_thread (gpointer user_data)
   data->thread = g_thread_self ();
   g_main_context_push_thread_default (context);
 
-  client = dial_socket_client_new ();
+  client = test_client_new ();
   g_signal_connect (client, "event", G_CALLBACK (count_event_thread), data);
   dial_socket_client_connect_async (client, connectable, NULL, connect_cb, &data->result);
   while (!data->result.done)
@@ -415,7 +415,7 @@ static void
 test_unref_client_after_call (void)
 {
   g_autoptr(DialTestServer) server = new_server (DIAL_TEST_SERVER_ACCEPTING, G_SOCKET_FAMILY_IPV4);
-  DialSocketClient *client = dial_socket_client_new ();
+  DialSocketClient *client = test_client_new ();
   g_autoptr(GSocketConnectable) connectable = loopback_address ("127.0.0.1", dial_test_server_get_port (server));
   gpointer the_client = client;
   AsyncResult result = { 0 };
@@ -440,7 +440,7 @@ static void
 test_unref_client_after_call_failure (void)
 {
   g_autoptr(DialTestServer) server = new_server (DIAL_TEST_SERVER_REFUSING, G_SOCKET_FAMILY_IPV4);
-  DialSocketClient *client = dial_socket_client_new ();
+  DialSocketClient *client = test_client_new ();
   g_autoptr(GSocketConnectable) connectable = loopback_address ("127.0.0.1", dial_test_server_get_port (server));
   AsyncResult result = { 0 };
 

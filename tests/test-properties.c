@@ -176,8 +176,24 @@ test_pspecs (void)
                 flags | G_PARAM_DEPRECATED);
   assert_pspec (klass, "proxy-resolver", G_TYPE_PROXY_RESOLVER, flags);
 
+  /* libdial's own three, beyond GIO's nine: explicit notify, since they
+   * need not copy GIO's quirk. */
+  assert_pspec (klass, "deadline", G_TYPE_UINT,
+                G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  assert_pspec (klass, "attempt-delay", G_TYPE_UINT,
+                G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  assert_pspec (klass, "family-cache", G_TYPE_BOOLEAN,
+                G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
   all = g_object_class_list_properties (klass, &n_all);
-  g_assert_cmpuint (n_all, ==, 9);
+  g_assert_cmpuint (n_all, ==, 12);
+
+  pspec = g_object_class_find_property (klass, "deadline");
+  g_assert_cmpuint (g_value_get_uint (g_param_spec_get_default_value (pspec)), ==, 0);
+  pspec = g_object_class_find_property (klass, "attempt-delay");
+  g_assert_cmpuint (g_value_get_uint (g_param_spec_get_default_value (pspec)), ==, 250);
+  pspec = g_object_class_find_property (klass, "family-cache");
+  g_assert_true (g_value_get_boolean (g_param_spec_get_default_value (pspec)));
 
   /* Defaults as the param specs state them. */
   pspec = g_object_class_find_property (klass, "family");

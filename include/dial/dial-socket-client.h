@@ -19,6 +19,14 @@ G_BEGIN_DECLS
 
 #define DIAL_TYPE_SOCKET_CLIENT (dial_socket_client_get_type ())
 
+/**
+ * DIAL_SOCKET_CLIENT_DEFAULT_ATTEMPT_DELAY:
+ *
+ * The default of [property@Dial.SocketClient:attempt-delay], in
+ * milliseconds: 250, as in GIO and RFC 8305.
+ */
+#define DIAL_SOCKET_CLIENT_DEFAULT_ATTEMPT_DELAY 250
+
 DIAL_AVAILABLE_IN_ALL
 G_DECLARE_DERIVABLE_TYPE (DialSocketClient, dial_socket_client, DIAL, SOCKET_CLIENT, GObject)
 
@@ -92,6 +100,22 @@ GProxyResolver        *dial_socket_client_get_proxy_resolver       (DialSocketCl
 DIAL_AVAILABLE_IN_ALL
 void                   dial_socket_client_set_proxy_resolver       (DialSocketClient        *client,
                                                                     GProxyResolver          *proxy_resolver);
+
+DIAL_AVAILABLE_IN_ALL
+guint                  dial_socket_client_get_deadline             (DialSocketClient        *client);
+DIAL_AVAILABLE_IN_ALL
+void                   dial_socket_client_set_deadline             (DialSocketClient        *client,
+                                                                    guint                    deadline);
+DIAL_AVAILABLE_IN_ALL
+guint                  dial_socket_client_get_attempt_delay        (DialSocketClient        *client);
+DIAL_AVAILABLE_IN_ALL
+void                   dial_socket_client_set_attempt_delay        (DialSocketClient        *client,
+                                                                    guint                    attempt_delay);
+DIAL_AVAILABLE_IN_ALL
+gboolean               dial_socket_client_get_family_cache         (DialSocketClient        *client);
+DIAL_AVAILABLE_IN_ALL
+void                   dial_socket_client_set_family_cache         (DialSocketClient        *client,
+                                                                    gboolean                 enabled);
 
 DIAL_AVAILABLE_IN_ALL
 GSocketConnection     *dial_socket_client_connect                  (DialSocketClient        *client,
