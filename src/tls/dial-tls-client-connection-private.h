@@ -1,5 +1,5 @@
 /* dial-tls-client-connection-private.h: the connection's state, shared by
- * its handshake callbacks, its substreams and their sources
+ * the files that make up the connection, its substreams and their sources
  *
  * Copyright 2026 The libdial developers
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -21,6 +21,13 @@ typedef enum {
   HANDSHAKE_DONE,
   HANDSHAKE_FAILED,
 } HandshakeState;
+
+/* How far one step of a handshake or a close got. */
+typedef enum {
+  STEP_DONE,
+  STEP_WOULD_BLOCK,
+  STEP_FAILED,
+} StepResult;
 
 struct _DialTlsClientConnection
 {
@@ -103,13 +110,16 @@ GError          *dial_tls_client_connection_missing_certificate_error (DialTlsCl
 GTlsDatabase    *dial_tls_client_connection_dup_database           (DialTlsClientConnection      *self);
 GTlsCertificate *dial_tls_client_connection_dup_certificate        (DialTlsClientConnection      *self);
 
-/* dial-tls-client-connection.c, for the callbacks. */
+/* dial-tls-client-connection.c: what the handshake found. */
 void             dial_tls_client_connection_set_peer_certificate   (DialTlsClientConnection      *self,
                                                                     GTlsCertificate              *peer,
                                                                     GTlsCertificateFlags          errors);
+void             dial_tls_client_connection_set_handshake_done     (DialTlsClientConnection      *self,
+                                                                    char                         *protocol,
+                                                                    GTlsProtocolVersion           version,
+                                                                    const char                   *ciphersuite);
 
-/* dial-tls-client-connection.c, for the substreams and their sources. */
-
+/* dial-tls-client-connection.c: reading and writing, for the substreams. */
 gssize      dial_tls_client_connection_read         (DialTlsClientConnection  *self,
                                                      void                     *buffer,
                                                      gsize                     count,
@@ -122,6 +132,70 @@ gssize      dial_tls_client_connection_write        (DialTlsClientConnection  *s
                                                      gboolean                  blocking,
                                                      GCancellable             *cancellable,
                                                      GError                  **error);
+
+/* dial-tls-ops.c: claiming the connection for an operation, the state of
+ * a non-blocking one that would block, and waking the sources. */
+gboolean    dial_tls_client_connection_claim_op     (DialTlsClientConnection  *self,
+                                                     DialTlsOp                 op,
+                                                     gboolean                  blocking,
+                                                     GCancellable             *cancellable,
+                                                     GError                  **error);
+void        dial_tls_client_connection_release_op   (DialTlsClientConnection  *self,
+                                                     DialTlsOp                 op,
+                                                     gboolean                  wake_everyone);
+gboolean    dial_tls_client_connection_is_retry     (int                       ret,
+                                                     DialTlsIoOp              *op);
+GIOCondition dial_tls_client_connection_wanted_condition (DialTlsClientConnection *self);
+void        dial_tls_client_connection_take_would_block  (DialTlsIoOp          *op,
+                                                          GError              **error);
+const char *dial_tls_client_connection_alert_name   (DialTlsClientConnection  *self);
+
+GPtrArray  *dial_tls_client_connection_woken_sources_new  (void);
+void        dial_tls_client_connection_wake_sources_locked (DialTlsClientConnection *self,
+                                                            gboolean                 all,
+                                                            GPtrArray               *woken);
+void        dial_tls_client_connection_wake_all     (DialTlsClientConnection  *self);
+
+/* dial-tls-ops.c, for the substreams and their sources. */
+gboolean    dial_tls_client_connection_is_ready     (DialTlsClientConnection  *self,
+                                                     DialTlsOp                 op);
+gboolean    dial_tls_client_connection_has_pending  (DialTlsClientConnection  *self);
+DialTlsWait dial_tls_client_connection_get_wait     (DialTlsClientConnection  *self,
+                                                     DialTlsOp                 op,
+                                                     gboolean                  owns_op,
+                                                     GSource                  *waiter,
+                                                     GIOCondition             *condition);
+GPollableInputStream  *dial_tls_client_connection_get_base_input  (DialTlsClientConnection *self);
+GPollableOutputStream *dial_tls_client_connection_get_base_output (DialTlsClientConnection *self);
+void        dial_tls_client_connection_add_source    (DialTlsClientConnection  *self,
+                                                      GSource                  *source);
+void        dial_tls_client_connection_remove_source (DialTlsClientConnection  *self,
+                                                      GSource                  *source);
+
+/* dial-tls-handshake.c: the handshake, and the session-ticket hook. */
+StepResult  dial_tls_client_connection_handshake_step    (DialTlsClientConnection  *self,
+                                                          gboolean                  blocking,
+                                                          GCancellable             *cancellable,
+                                                          GError                  **error);
+gboolean    dial_tls_client_connection_handshake_is_done (DialTlsClientConnection  *self);
+gboolean    dial_tls_client_connection_handshake         (GTlsConnection           *connection,
+                                                          GCancellable             *cancellable,
+                                                          GError                  **error);
+void        dial_tls_client_connection_handshake_async   (GTlsConnection           *connection,
+                                                          int                       io_priority,
+                                                          GCancellable             *cancellable,
+                                                          GAsyncReadyCallback       callback,
+                                                          gpointer                  user_data);
+gboolean    dial_tls_client_connection_handshake_finish  (GTlsConnection           *connection,
+                                                          GAsyncResult             *result,
+                                                          GError                  **error);
+int         dial_tls_client_connection_new_session_ticket_cb (gnutls_session_t      session,
+                                                              unsigned int          htype,
+                                                              unsigned int          when,
+                                                              unsigned int          incoming,
+                                                              const gnutls_datum_t *msg);
+
+/* dial-tls-close.c: closing, for the connection and its substreams. */
 gboolean    dial_tls_client_connection_close_sides  (DialTlsClientConnection  *self,
                                                      gboolean                  read_side,
                                                      gboolean                  write_side,
@@ -137,20 +211,6 @@ void        dial_tls_client_connection_close_sides_async  (DialTlsClientConnecti
 gboolean    dial_tls_client_connection_close_sides_finish (DialTlsClientConnection  *self,
                                                            GAsyncResult             *result,
                                                            GError                  **error);
-
-gboolean    dial_tls_client_connection_is_ready     (DialTlsClientConnection  *self,
-                                                     DialTlsOp                 op);
-gboolean    dial_tls_client_connection_has_pending  (DialTlsClientConnection  *self);
-DialTlsWait dial_tls_client_connection_get_wait     (DialTlsClientConnection  *self,
-                                                     DialTlsOp                 op,
-                                                     gboolean                  owns_op,
-                                                     GSource                  *waiter,
-                                                     GIOCondition             *condition);
-GPollableInputStream  *dial_tls_client_connection_get_base_input  (DialTlsClientConnection *self);
-GPollableOutputStream *dial_tls_client_connection_get_base_output (DialTlsClientConnection *self);
-void        dial_tls_client_connection_add_source    (DialTlsClientConnection  *self,
-                                                      GSource                  *source);
-void        dial_tls_client_connection_remove_source (DialTlsClientConnection  *self,
-                                                      GSource                  *source);
+void        dial_tls_client_connection_try_bye      (DialTlsClientConnection  *self);
 
 G_END_DECLS

@@ -509,6 +509,93 @@ closed_source_new (GObject      *stream,
   return g_pollable_source_new_full (stream, now, cancellable);
 }
 
+/* What the two substreams share: each holds a weak reference to the
+ * connection, closes its own side of it and polls for its own operation.
+ * Once the connection is gone, a substream closes without error, is always
+ * ready, and its source fires at once (the operation then reports
+ * G_IO_ERROR_CLOSED). */
+
+static gboolean
+substream_close (GWeakRef      *connection_ref,
+                 gboolean       read_side,
+                 gboolean       write_side,
+                 GCancellable  *cancellable,
+                 GError       **error)
+{
+  g_autoptr(DialTlsClientConnection) connection = g_weak_ref_get (connection_ref);
+
+  if (connection == NULL)
+    return TRUE;
+
+  return dial_tls_client_connection_close_sides (connection, read_side, write_side,
+                                                 cancellable, error);
+}
+
+static void
+substream_closed_cb (GObject      *object,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  if (dial_tls_client_connection_close_sides_finish (DIAL_TLS_CLIENT_CONNECTION (object), result, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+/* Runs a substream's close_async; takes @task, which has its source tag. */
+static void
+substream_close_async (GTask    *task,
+                       GWeakRef *connection_ref,
+                       gboolean  read_side,
+                       gboolean  write_side,
+                       int       io_priority)
+{
+  g_autoptr(GTask) owned_task = task;
+  g_autoptr(DialTlsClientConnection) connection = g_weak_ref_get (connection_ref);
+  GCancellable *cancellable = g_task_get_cancellable (task);
+
+  g_task_set_priority (task, io_priority);
+
+  if (connection == NULL)
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+
+  dial_tls_client_connection_close_sides_async (connection, read_side, write_side, io_priority,
+                                                cancellable, substream_closed_cb,
+                                                g_steal_pointer (&owned_task));
+}
+
+static gboolean
+substream_is_ready (GWeakRef  *connection_ref,
+                    DialTlsOp  op)
+{
+  g_autoptr(DialTlsClientConnection) connection = g_weak_ref_get (connection_ref);
+
+  if (connection == NULL)
+    return TRUE;
+
+  return dial_tls_client_connection_is_ready (connection, op);
+}
+
+static GSource *
+substream_create_source (GObject      *stream,
+                         GWeakRef     *connection_ref,
+                         DialTlsOp     op,
+                         GCancellable *cancellable)
+{
+  g_autoptr(DialTlsClientConnection) connection = g_weak_ref_get (connection_ref);
+
+  if (connection == NULL)
+    return closed_source_new (stream, cancellable);
+
+  return dial_tls_source_new (G_TLS_CONNECTION (connection), op, FALSE, stream, cancellable);
+}
+
 /* Input */
 
 static gssize
@@ -533,26 +620,8 @@ dial_tls_input_stream_close (GInputStream  *stream,
                              GError       **error)
 {
   DialTlsInputStream *self = DIAL_TLS_INPUT_STREAM (stream);
-  g_autoptr(DialTlsClientConnection) connection = g_weak_ref_get (&self->connection);
 
-  if (connection == NULL)
-    return TRUE;
-
-  return dial_tls_client_connection_close_sides (connection, TRUE, FALSE, cancellable, error);
-}
-
-static void
-input_closed_cb (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  GError *error = NULL;
-
-  if (dial_tls_client_connection_close_sides_finish (DIAL_TLS_CLIENT_CONNECTION (object), result, &error))
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, error);
+  return substream_close (&self->connection, TRUE, FALSE, cancellable, error);
 }
 
 static void
@@ -563,20 +632,10 @@ dial_tls_input_stream_close_async (GInputStream        *stream,
                                    gpointer             user_data)
 {
   DialTlsInputStream *self = DIAL_TLS_INPUT_STREAM (stream);
-  g_autoptr(DialTlsClientConnection) connection = g_weak_ref_get (&self->connection);
   g_autoptr(GTask) task = g_task_new (stream, cancellable, callback, user_data);
 
   g_task_set_source_tag (task, dial_tls_input_stream_close_async);
-  g_task_set_priority (task, io_priority);
-
-  if (connection == NULL)
-    {
-      g_task_return_boolean (task, TRUE);
-      return;
-    }
-
-  dial_tls_client_connection_close_sides_async (connection, TRUE, FALSE, io_priority, cancellable,
-                                                input_closed_cb, g_steal_pointer (&task));
+  substream_close_async (g_steal_pointer (&task), &self->connection, TRUE, FALSE, io_priority);
 }
 
 static gboolean
@@ -597,12 +656,8 @@ static gboolean
 dial_tls_input_stream_is_readable (GPollableInputStream *stream)
 {
   DialTlsInputStream *self = DIAL_TLS_INPUT_STREAM (stream);
-  g_autoptr(DialTlsClientConnection) connection = g_weak_ref_get (&self->connection);
 
-  if (connection == NULL)
-    return TRUE;
-
-  return dial_tls_client_connection_is_ready (connection, DIAL_TLS_OP_READ);
+  return substream_is_ready (&self->connection, DIAL_TLS_OP_READ);
 }
 
 static GSource *
@@ -610,13 +665,9 @@ dial_tls_input_stream_create_source (GPollableInputStream *stream,
                                      GCancellable         *cancellable)
 {
   DialTlsInputStream *self = DIAL_TLS_INPUT_STREAM (stream);
-  g_autoptr(DialTlsClientConnection) connection = g_weak_ref_get (&self->connection);
 
-  if (connection == NULL)
-    return closed_source_new (G_OBJECT (stream), cancellable);
-
-  return dial_tls_source_new (G_TLS_CONNECTION (connection), DIAL_TLS_OP_READ, FALSE,
-                              G_OBJECT (stream), cancellable);
+  return substream_create_source (G_OBJECT (stream), &self->connection, DIAL_TLS_OP_READ,
+                                  cancellable);
 }
 
 static gssize
@@ -712,26 +763,8 @@ dial_tls_output_stream_close (GOutputStream  *stream,
                               GError        **error)
 {
   DialTlsOutputStream *self = DIAL_TLS_OUTPUT_STREAM (stream);
-  g_autoptr(DialTlsClientConnection) connection = g_weak_ref_get (&self->connection);
 
-  if (connection == NULL)
-    return TRUE;
-
-  return dial_tls_client_connection_close_sides (connection, FALSE, TRUE, cancellable, error);
-}
-
-static void
-output_closed_cb (GObject      *object,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  GError *error = NULL;
-
-  if (dial_tls_client_connection_close_sides_finish (DIAL_TLS_CLIENT_CONNECTION (object), result, &error))
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, error);
+  return substream_close (&self->connection, FALSE, TRUE, cancellable, error);
 }
 
 static void
@@ -742,20 +775,10 @@ dial_tls_output_stream_close_async (GOutputStream       *stream,
                                     gpointer             user_data)
 {
   DialTlsOutputStream *self = DIAL_TLS_OUTPUT_STREAM (stream);
-  g_autoptr(DialTlsClientConnection) connection = g_weak_ref_get (&self->connection);
   g_autoptr(GTask) task = g_task_new (stream, cancellable, callback, user_data);
 
   g_task_set_source_tag (task, dial_tls_output_stream_close_async);
-  g_task_set_priority (task, io_priority);
-
-  if (connection == NULL)
-    {
-      g_task_return_boolean (task, TRUE);
-      return;
-    }
-
-  dial_tls_client_connection_close_sides_async (connection, FALSE, TRUE, io_priority, cancellable,
-                                                output_closed_cb, g_steal_pointer (&task));
+  substream_close_async (g_steal_pointer (&task), &self->connection, FALSE, TRUE, io_priority);
 }
 
 static gboolean
@@ -776,12 +799,8 @@ static gboolean
 dial_tls_output_stream_is_writable (GPollableOutputStream *stream)
 {
   DialTlsOutputStream *self = DIAL_TLS_OUTPUT_STREAM (stream);
-  g_autoptr(DialTlsClientConnection) connection = g_weak_ref_get (&self->connection);
 
-  if (connection == NULL)
-    return TRUE;
-
-  return dial_tls_client_connection_is_ready (connection, DIAL_TLS_OP_WRITE);
+  return substream_is_ready (&self->connection, DIAL_TLS_OP_WRITE);
 }
 
 static GSource *
@@ -789,13 +808,9 @@ dial_tls_output_stream_create_source (GPollableOutputStream *stream,
                                       GCancellable          *cancellable)
 {
   DialTlsOutputStream *self = DIAL_TLS_OUTPUT_STREAM (stream);
-  g_autoptr(DialTlsClientConnection) connection = g_weak_ref_get (&self->connection);
 
-  if (connection == NULL)
-    return closed_source_new (G_OBJECT (stream), cancellable);
-
-  return dial_tls_source_new (G_TLS_CONNECTION (connection), DIAL_TLS_OP_WRITE, FALSE,
-                              G_OBJECT (stream), cancellable);
+  return substream_create_source (G_OBJECT (stream), &self->connection, DIAL_TLS_OP_WRITE,
+                                  cancellable);
 }
 
 static gssize
