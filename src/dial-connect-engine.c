@@ -22,7 +22,9 @@
  *     another each attempt delay while some are (RFC 8305 §5), and at once
  *     again after a failure. The first attempt prefers the cached family,
  *     waiting for an address of it for at most one attempt delay.
- *  4. Keep one address fetched ahead while the enumerator has more.
+ *  4. Ask the enumerator for an address when one is due and none is in
+ *     hand, one request at a time (or several in a row, when the driver
+ *     has them at once).
  *  5. Fail with the best error once nothing is left that could succeed:
  *     no address to try or to come, nothing connecting or negotiating.
  *     Unlike GIO, pending attempts are always waited for.
@@ -330,6 +332,7 @@ start_attempts (DialConnectEngine *self,
     {
       g_autoptr(GSocketAddress) address = pick_address (self, now_us);
       DialEngineAttempt *attempt;
+      gboolean connected = FALSE;
       GError *error = NULL;
 
       if (address == NULL)
@@ -344,13 +347,30 @@ start_attempts (DialConnectEngine *self,
       if (self->first_family == G_SOCKET_FAMILY_INVALID)
         self->first_family = g_socket_address_get_family (attempt->address);
 
-      if (!self->hooks->start_attempt (self->driver, attempt, &error))
+      if (!self->hooks->start_attempt (self->driver, attempt, &connected, &error))
         {
+          /* The caller cancelled (from the CONNECTING event): stop here. */
+          if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+            {
+              attempt_free (attempt);
+              complete (self, NULL, error);
+              break;
+            }
+
           /* Nothing pending on its behalf: try the next one at once. */
           dial_best_error_take (&self->best, G_SOCKET_CLIENT_CONNECTING, error);
           attempt_free (attempt);
           self->next_attempt_us = now_us;
           continue;
+        }
+
+      if (connected)
+        {
+          /* A TCP winner already (loopback connects often are): it goes
+           * to the stages, and no further attempt starts meanwhile. */
+          attempt->state = ATTEMPT_CONNECTED;
+          g_queue_push_tail (&self->winners, attempt);
+          break;
         }
 
       g_queue_push_tail (&self->connecting, attempt);
@@ -384,6 +404,34 @@ start_stages (DialConnectEngine *self,
       if (finished)
         complete (self, attempt, NULL);
     }
+}
+
+/* Returns TRUE when the driver answered at once. */
+static gboolean
+request_address (DialConnectEngine *self)
+{
+  g_autoptr(GSocketAddress) address = NULL;
+  GError *error = NULL;
+
+  if (!self->hooks->request_address (self->driver, &address, &error))
+    {
+      self->requesting = TRUE;
+      return FALSE;
+    }
+
+  if (address != NULL)
+    {
+      self->n_addresses++;
+      g_queue_push_tail (&self->addresses, g_steal_pointer (&address));
+    }
+  else
+    {
+      self->addresses_done = TRUE;
+      if (error != NULL)
+        dial_best_error_take (&self->best, G_SOCKET_CLIENT_RESOLVING, error);
+    }
+
+  return TRUE;
 }
 
 static gboolean
@@ -442,20 +490,27 @@ schedule (DialConnectEngine *self,
       goto out;
     }
 
-  start_stages (self, now_us);
-  if (!self->completed)
-    start_attempts (self, now_us);
-  if (self->completed)
-    goto out;
-
-  /* Keep one address in hand, so that the next attempt never waits for
-   * the enumerator when its time comes; while waiting for the cached
-   * family, look further. */
-  if (!self->requesting && !self->addresses_done &&
-      (g_queue_is_empty (&self->addresses) || holding_for_preferred (self, now_us)))
+  for (;;)
     {
-      self->requesting = TRUE;
-      self->hooks->request_address (self->driver);
+      start_stages (self, now_us);
+      if (!self->completed)
+        start_attempts (self, now_us);
+      if (!self->completed)
+        start_stages (self, now_us);
+      if (self->completed)
+        goto out;
+
+      /* Ask for an address when one is due and none is in hand (as GIO
+       * does: asking ahead costs every connect a round trip through the
+       * enumerator); while waiting for the cached family, look further.
+       * An address the driver has at once is used at once. */
+      if (self->requesting || self->addresses_done ||
+          !((g_queue_is_empty (&self->addresses) && may_start_attempt (self, now_us)) ||
+            holding_for_preferred (self, now_us)))
+        break;
+
+      if (!request_address (self))
+        break;
     }
 
   if (nothing_left (self))

@@ -32,15 +32,24 @@ typedef struct _DialEngineAttempt DialEngineAttempt;
 
 typedef struct
 {
-  /* Ask the enumerator for one more address; answer with
+  /* Ask the enumerator for one more address. Return TRUE with the answer
+   * if it is there at once: @address (transfer full), or none when the
+   * addresses are exhausted, with @error (transfer full) if enumeration
+   * failed. Otherwise return FALSE and answer later with
    * dial_connect_engine_address() or dial_connect_engine_addresses_done().
    * Never called while a request is outstanding. */
-  void     (*request_address) (gpointer            driver);
+  gboolean (*request_address) (gpointer            driver,
+                               GSocketAddress    **address,
+                               GError            **error);
 
-  /* Start a TCP attempt to dial_engine_attempt_get_address (@attempt).
-   * Return FALSE with @error set if it failed at once (socket creation). */
+  /* Start a TCP attempt to dial_engine_attempt_get_address (@attempt);
+   * answer with dial_connect_engine_attempt_connected() or _failed().
+   * Return FALSE with @error set if it failed at once (the driver then
+   * holds nothing for it; %G_IO_ERROR_CANCELLED ends the operation, as the
+   * caller cancelled); set @connected if it connected at once. */
   gboolean (*start_attempt)   (gpointer            driver,
                                DialEngineAttempt  *attempt,
+                               gboolean           *connected,
                                GError            **error);
 
   /* Run the proxy and TLS stages on a TCP winner; answer with

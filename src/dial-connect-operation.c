@@ -58,6 +58,7 @@ struct _DialConnectOperation
   GError                   *error;
 
   guint                     n_pending;
+  guint                     blocking_enumeration : 1;
   guint                     resolving_emitted : 1;
   guint                     resolved_emitted : 1;
   guint                     finished : 1;
@@ -72,11 +73,13 @@ typedef struct
   GSocket              *socket;
   GIOStream            *stream;
   GCancellable         *cancellable;
+  GSource              *source;
 } Attempt;
 
 static void
 attempt_free (Attempt *attempt)
 {
+  g_assert (attempt->source == NULL);
   g_clear_pointer (&attempt->op, dial_connect_operation_unref);
   g_clear_object (&attempt->stream);
   g_clear_object (&attempt->socket);
@@ -239,8 +242,28 @@ next_address_cb (GObject      *object,
     dial_connect_engine_addresses_done (self->engine, now (), error);
 }
 
-static void
-request_address (gpointer driver)
+/* Whether the synchronous driver may enumerate with blocking calls, as
+ * GIO's synchronous connect does: only when no name has to be resolved,
+ * so that nothing can block and the asynchronous enumerator's resolution
+ * delay and interleaving would change nothing. It saves a GTask and a
+ * main loop iteration per address. */
+static gboolean
+enumerates_without_lookup (DialConnectOperation *self)
+{
+  if (self->mode != DIAL_CONNECT_SYNC)
+    return FALSE;
+
+  if (G_IS_INET_SOCKET_ADDRESS (self->connectable))
+    return TRUE;
+
+  return G_IS_NETWORK_ADDRESS (self->connectable) &&
+         g_hostname_is_ip_address (g_network_address_get_hostname (G_NETWORK_ADDRESS (self->connectable)));
+}
+
+static gboolean
+request_address (gpointer          driver,
+                 GSocketAddress  **address,
+                 GError          **error)
 {
   DialConnectOperation *self = driver;
 
@@ -250,23 +273,34 @@ request_address (gpointer driver)
       emit (self, G_SOCKET_CLIENT_RESOLVING, NULL);
     }
 
+  if (self->blocking_enumeration)
+    {
+      *address = g_socket_address_enumerator_next (self->enumerator, self->cancellable, error);
+      if (!self->resolved_emitted)
+        {
+          self->resolved_emitted = TRUE;
+          emit (self, G_SOCKET_CLIENT_RESOLVED, NULL);
+        }
+      return TRUE;
+    }
+
   self->n_pending++;
   g_socket_address_enumerator_next_async (self->enumerator, self->cancellable,
                                           next_address_cb,
                                           dial_connect_operation_ref (self));
+  return FALSE;
 }
 
+/* The TCP connect of an attempt reports here: at once, or from its socket
+ * source. GIO's own g_socket_connection_connect_async() would do the same
+ * through a GTask and one more main loop iteration per connect. */
 static void
-connect_cb (GObject      *object,
-            GAsyncResult *result,
-            gpointer      user_data)
+connect_finished (Attempt *attempt,
+                  GError  *error)
 {
-  g_autoptr(Attempt) attempt = user_data;
-  g_autoptr(DialConnectOperation) self = dial_connect_operation_ref (attempt->op);
-  GError *error = NULL;
+  DialConnectOperation *self = attempt->op;
 
-  self->n_pending--;
-  if (!g_socket_connection_connect_finish (G_SOCKET_CONNECTION (object), result, &error))
+  if (error != NULL)
     {
       if (attempt_wanted (attempt))
         {
@@ -293,13 +327,34 @@ connect_cb (GObject      *object,
 }
 
 static gboolean
+connect_ready_cb (GSocket      *socket,
+                  GIOCondition  condition,
+                  gpointer      user_data)
+{
+  Attempt *attempt = user_data;
+  g_autoptr(DialConnectOperation) self = dial_connect_operation_ref (attempt->op);
+  GError *error = NULL;
+
+  self->n_pending--;
+  g_clear_pointer (&attempt->source, g_source_unref);
+
+  if (!g_cancellable_set_error_if_cancelled (attempt->cancellable, &error))
+    g_socket_check_connect_result (socket, &error);
+
+  connect_finished (attempt, error);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
 start_attempt (gpointer            driver,
                DialEngineAttempt  *engine_attempt,
+               gboolean           *connected,
                GError            **error)
 {
   DialConnectOperation *self = driver;
   GSocketAddress *address = dial_engine_attempt_get_address (engine_attempt);
   g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GError) connect_error = NULL;
   Attempt *attempt;
 
   socket = dial_connect_create_socket (self->client, address, error);
@@ -322,11 +377,45 @@ start_attempt (gpointer            driver,
 
   emit (self, G_SOCKET_CLIENT_CONNECTING, attempt->stream);
 
+  /* GIO's connect, in both modes, fails at once when the caller cancelled
+   * meanwhile (from this very event, say). */
+  if (g_cancellable_set_error_if_cancelled (self->user_cancellable, &connect_error))
+    goto failed;
+
+  g_socket_set_blocking (attempt->socket, FALSE);
+  if (g_socket_connect (attempt->socket, address, attempt->cancellable, &connect_error))
+    {
+      /* Connected at once. */
+      emit (self, G_SOCKET_CLIENT_CONNECTED, attempt->stream);
+      g_socket_set_blocking (attempt->socket, TRUE);
+      *connected = TRUE;
+      return TRUE;
+    }
+
+  if (!g_error_matches (connect_error, G_IO_ERROR, G_IO_ERROR_PENDING))
+    {
+      dial_connect_prefix_error (&connect_error, self->connectable, address);
+      goto failed;
+    }
+
+  /* The socket's timeout, if any, bounds the wait (GSocket's source
+   * reports it to g_socket_check_connect_result()). */
+  attempt->source = g_socket_create_source (attempt->socket, G_IO_OUT, attempt->cancellable);
+  g_source_set_static_name (attempt->source, "[dial] connect");
+  g_source_set_callback (attempt->source, G_SOURCE_FUNC (connect_ready_cb),
+                         attempt_ref (attempt), (GDestroyNotify) attempt_unref);
   self->n_pending++;
-  g_socket_connection_connect_async (G_SOCKET_CONNECTION (attempt->stream), address,
-                                     attempt->cancellable, connect_cb,
-                                     attempt_ref (attempt));
+  g_source_attach (attempt->source, self->context);
   return TRUE;
+
+failed:
+  /* Failed at once: the engine ranks the error, and the attempt is the
+   * driver's to release. */
+  dial_engine_attempt_set_data (engine_attempt, NULL);
+  attempt->engine_attempt = NULL;
+  attempt_unref (attempt);
+  g_propagate_error (error, g_steal_pointer (&connect_error));
+  return FALSE;
 }
 
 static void handshake_cb (GObject      *object,
@@ -703,6 +792,7 @@ dial_connect_operation_run (DialConnectOperation *self)
     }
 
   self->enumerator = dial_connect_enumerate (self->client, self->connectable);
+  self->blocking_enumeration = enumerates_without_lookup (self);
   dial_connect_engine_start (self->engine, now ());
 }
 
