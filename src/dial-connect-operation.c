@@ -44,7 +44,7 @@ struct _DialConnectOperation
   DialSocketClient         *client;
   GSocketConnectable       *connectable;
   GSocketAddressEnumerator *enumerator;
-  GMainContext             *context;
+  GMainContext             *context;         /* NULL until needed, in sync mode */
   GCancellable             *user_cancellable;
   GCancellable             *cancellable;
   GSource                  *cancel_source;
@@ -58,6 +58,9 @@ struct _DialConnectOperation
   GError                   *error;
 
   guint                     n_pending;
+  gint64                    timer_when;        /* while there is no context yet */
+  gint64                    deadline_us;
+  guint                     context_pushed : 1;
   guint                     blocking_enumeration : 1;
   guint                     resolving_emitted : 1;
   guint                     resolved_emitted : 1;
@@ -140,6 +143,30 @@ static gint64
 now (void)
 {
   return g_get_monotonic_time ();
+}
+
+static void attach_cancel_source (DialConnectOperation *self);
+static void set_timer (gpointer driver,
+                       gint64   when_us);
+
+/* The context the operation's sources and calls run on. The synchronous
+ * driver makes its private one only when it has to wait for something: a
+ * connect that completes without waiting (an IP literal that accepts at
+ * once, no TLS) costs no main context at all. */
+static GMainContext *
+get_context (DialConnectOperation *self)
+{
+  if (self->context == NULL)
+    {
+      self->context = g_main_context_new ();
+      g_main_context_push_thread_default (self->context);
+      self->context_pushed = TRUE;
+      attach_cancel_source (self);
+      if (self->timer_when >= 0)
+        set_timer (self, self->timer_when);
+    }
+
+  return self->context;
 }
 
 static void
@@ -275,7 +302,8 @@ request_address (gpointer          driver,
 
   if (self->blocking_enumeration)
     {
-      *address = g_socket_address_enumerator_next (self->enumerator, self->cancellable, error);
+      *address = g_socket_address_enumerator_next (self->enumerator,
+                                                   self->user_cancellable, error);
       if (!self->resolved_emitted)
         {
           self->resolved_emitted = TRUE;
@@ -284,6 +312,7 @@ request_address (gpointer          driver,
       return TRUE;
     }
 
+  get_context (self);
   self->n_pending++;
   g_socket_address_enumerator_next_async (self->enumerator, self->cancellable,
                                           next_address_cb,
@@ -345,6 +374,51 @@ connect_ready_cb (GSocket      *socket,
   return G_SOURCE_REMOVE;
 }
 
+/*
+ * The synchronous driver's first attempt, with nothing else pending, waits
+ * for its connect right here, as GIO's synchronous connect does, but only
+ * until the next attempt is due (the attempt delay) or the deadline: then
+ * it goes back to the main context, where the race goes on. Most connects
+ * end here without a main loop iteration. Returns FALSE on failure
+ * (cancelled, refused, the socket's own timeout); otherwise *done says
+ * whether it connected.
+ */
+static gboolean
+wait_for_connect (DialConnectOperation  *self,
+                  Attempt               *attempt,
+                  gboolean              *done,
+                  GError               **error)
+{
+  gint64 bound = (gint64) dial_socket_client_get_attempt_delay (self->client) * 1000;
+  gint64 socket_timeout = (gint64) g_socket_get_timeout (attempt->socket) * G_USEC_PER_SEC;
+  GError *local_error = NULL;
+
+  if (self->deadline_us >= 0)
+    bound = MIN (bound, MAX (0, self->deadline_us - now ()));
+
+  if (!g_socket_condition_timed_wait (attempt->socket, G_IO_OUT, bound,
+                                      self->user_cancellable, &local_error))
+    {
+      /* Our own bound passed, not the socket's timeout: keep racing. */
+      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT) &&
+          (socket_timeout == 0 || socket_timeout > bound))
+        {
+          g_error_free (local_error);
+          *done = FALSE;
+          return TRUE;
+        }
+
+      g_propagate_error (error, local_error);
+      return FALSE;
+    }
+
+  if (!g_socket_check_connect_result (attempt->socket, error))
+    return FALSE;
+
+  *done = TRUE;
+  return TRUE;
+}
+
 static gboolean
 start_attempt (gpointer            driver,
                DialEngineAttempt  *engine_attempt,
@@ -398,6 +472,25 @@ start_attempt (gpointer            driver,
       goto failed;
     }
 
+  if (self->mode == DIAL_CONNECT_SYNC && self->n_pending == 0)
+    {
+      gboolean done = FALSE;
+
+      g_clear_error (&connect_error);
+      if (!wait_for_connect (self, attempt, &done, &connect_error))
+        {
+          dial_connect_prefix_error (&connect_error, self->connectable, address);
+          goto failed;
+        }
+      if (done)
+        {
+          emit (self, G_SOCKET_CLIENT_CONNECTED, attempt->stream);
+          g_socket_set_blocking (attempt->socket, TRUE);
+          *connected = TRUE;
+          return TRUE;
+        }
+    }
+
   /* The socket's timeout, if any, bounds the wait (GSocket's source
    * reports it to g_socket_check_connect_result()). */
   attempt->source = g_socket_create_source (attempt->socket, G_IO_OUT, attempt->cancellable);
@@ -405,7 +498,7 @@ start_attempt (gpointer            driver,
   g_source_set_callback (attempt->source, G_SOURCE_FUNC (connect_ready_cb),
                          attempt_ref (attempt), (GDestroyNotify) attempt_unref);
   self->n_pending++;
-  g_source_attach (attempt->source, self->context);
+  g_source_attach (attempt->source, get_context (self));
   return TRUE;
 
 failed:
@@ -446,6 +539,7 @@ start_tls (DialConnectOperation  *self,
                                      G_SOCKET_CLIENT_TLS_HANDSHAKING);
   emit (self, G_SOCKET_CLIENT_TLS_HANDSHAKING, tls);
 
+  get_context (self);
   self->n_pending++;
   g_tls_connection_handshake_async (G_TLS_CONNECTION (tls), G_PRIORITY_DEFAULT,
                                     attempt->cancellable, handshake_cb,
@@ -551,6 +645,7 @@ start_stages (gpointer             driver,
       dial_connect_engine_stage_entered (self->engine, engine_attempt,
                                          G_SOCKET_CLIENT_PROXY_NEGOTIATING);
       emit (self, G_SOCKET_CLIENT_PROXY_NEGOTIATING, attempt->stream);
+      get_context (self);
       self->n_pending++;
       g_proxy_connect_async (proxy, attempt->stream, attempt->proxy_address,
                              attempt->cancellable, proxy_connect_cb,
@@ -684,6 +779,13 @@ set_timer (gpointer driver,
 {
   DialConnectOperation *self = driver;
 
+  if (self->context == NULL)
+    {
+      /* Armed when the context is made, if it ever is. */
+      self->timer_when = when_us;
+      return;
+    }
+
   if (self->timer == NULL)
     {
       if (when_us < 0)
@@ -718,6 +820,21 @@ user_cancelled_cb (GCancellable *cancellable,
   return G_SOURCE_REMOVE;
 }
 
+static void
+attach_cancel_source (DialConnectOperation *self)
+{
+  if (self->user_cancellable == NULL || self->cancel_source != NULL ||
+      dial_connect_engine_is_complete (self->engine))
+    return;
+
+  self->cancel_source = g_cancellable_source_new (self->user_cancellable);
+  g_source_set_static_name (self->cancel_source, "[dial] connect cancelled");
+  g_source_set_callback (self->cancel_source, G_SOURCE_FUNC (user_cancelled_cb),
+                         dial_connect_operation_ref (self),
+                         (GDestroyNotify) dial_connect_operation_unref);
+  g_source_attach (self->cancel_source, self->context);
+}
+
 static char *
 host_of (GSocketConnectable *connectable)
 {
@@ -750,7 +867,10 @@ dial_connect_operation_new (DialSocketClient   *client,
 
   self->client = g_object_ref (client);
   self->connectable = g_object_ref (connectable);
-  self->context = g_main_context_ref_thread_default ();
+  if (mode == DIAL_CONNECT_ASYNC)
+    self->context = g_main_context_ref_thread_default ();
+  self->timer_when = -1;
+  self->deadline_us = -1;
   self->cancellable = g_cancellable_new ();
   self->user_cancellable = cancellable ? g_object_ref (cancellable) : NULL;
   self->mode = mode;
@@ -783,29 +903,35 @@ dial_connect_operation_run (DialConnectOperation *self)
           return;
         }
 
-      self->cancel_source = g_cancellable_source_new (self->user_cancellable);
-      g_source_set_static_name (self->cancel_source, "[dial] connect cancelled");
-      g_source_set_callback (self->cancel_source, G_SOURCE_FUNC (user_cancelled_cb),
-                             dial_connect_operation_ref (self),
-                             (GDestroyNotify) dial_connect_operation_unref);
-      g_source_attach (self->cancel_source, self->context);
+      if (self->context != NULL)
+        attach_cancel_source (self);
     }
 
   self->enumerator = dial_connect_enumerate (self->client, self->connectable);
   self->blocking_enumeration = enumerates_without_lookup (self);
+  if (dial_socket_client_get_deadline (self->client) > 0)
+    self->deadline_us = now () + (gint64) dial_socket_client_get_deadline (self->client) * 1000;
   dial_connect_engine_start (self->engine, now ());
 }
 
-gboolean
-dial_connect_operation_is_finished (DialConnectOperation *self)
-{
-  return self->finished && self->n_pending == 0;
-}
-
 GSocketConnection *
-dial_connect_operation_steal_result (DialConnectOperation  *self,
-                                     GError               **error)
+dial_connect_operation_run_sync (DialConnectOperation  *self,
+                                 GError               **error)
 {
+  g_return_val_if_fail (self->mode == DIAL_CONNECT_SYNC, NULL);
+
+  dial_connect_operation_run (self);
+
+  /* Until it completed and every attempt released its socket. */
+  while (!self->finished || self->n_pending > 0)
+    g_main_context_iteration (get_context (self), TRUE);
+
+  if (self->context_pushed)
+    {
+      g_main_context_pop_thread_default (self->context);
+      self->context_pushed = FALSE;
+    }
+
   if (self->error != NULL)
     g_propagate_error (error, g_steal_pointer (&self->error));
 

@@ -28,8 +28,7 @@ DialConnectOperation *dial_connect_operation_new          (DialSocketClient     
                                                            DialConnectMode       mode,
                                                            GTask                *task);
 void                  dial_connect_operation_run          (DialConnectOperation *self);
-gboolean              dial_connect_operation_is_finished  (DialConnectOperation *self);
-GSocketConnection    *dial_connect_operation_steal_result (DialConnectOperation *self,
+GSocketConnection    *dial_connect_operation_run_sync     (DialConnectOperation *self,
                                                            GError              **error);
 DialConnectOperation *dial_connect_operation_ref          (DialConnectOperation *self);
 void                  dial_connect_operation_unref        (DialConnectOperation *self);
