@@ -1,4 +1,4 @@
-/* bench-resolver.c: a GResolver that knows one name and nothing else.
+/* bench-resolver.c: a GResolver that knows a few names and nothing else.
  *
  * Copyright 2026 The libdial developers
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -8,10 +8,10 @@
 
 struct _BenchResolver
 {
-  GResolver  parent_instance;
+  GResolver   parent_instance;
 
-  char      *name;
-  GList     *addresses;   /* of GInetAddress, in the order given */
+  /* lower-case name -> GList of GInetAddress, in the order given */
+  GHashTable *names;
 };
 
 G_DEFINE_FINAL_TYPE (BenchResolver, bench_resolver, G_TYPE_RESOLVER)
@@ -36,14 +36,13 @@ bench_resolver_answer (BenchResolver             *self,
                        GResolverNameLookupFlags   flags,
                        GError                   **error)
 {
+  g_autofree char *key = g_ascii_strdown (hostname, -1);
+  const GList *addresses = g_hash_table_lookup (self->names, key);
   GList *result = NULL;
 
-  if (g_ascii_strcasecmp (hostname, self->name) == 0)
-    {
-      for (const GList *l = self->addresses; l != NULL; l = l->next)
-        if (family_wanted (l->data, flags))
-          result = g_list_prepend (result, g_object_ref (l->data));
-    }
+  for (const GList *l = addresses; l != NULL; l = l->next)
+    if (family_wanted (l->data, flags))
+      result = g_list_prepend (result, g_object_ref (l->data));
 
   if (result == NULL)
     {
@@ -131,8 +130,7 @@ bench_resolver_finalize (GObject *object)
 {
   BenchResolver *self = BENCH_RESOLVER (object);
 
-  g_clear_pointer (&self->name, g_free);
-  g_list_free_full (g_steal_pointer (&self->addresses), g_object_unref);
+  g_clear_pointer (&self->names, g_hash_table_unref);
 
   G_OBJECT_CLASS (bench_resolver_parent_class)->finalize (object);
 }
@@ -154,8 +152,41 @@ bench_resolver_class_init (BenchResolverClass *klass)
 }
 
 static void
+free_addresses (gpointer addresses)
+{
+  g_list_free_full (addresses, g_object_unref);
+}
+
+static void
 bench_resolver_init (BenchResolver *self)
 {
+  self->names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, free_addresses);
+}
+
+void
+bench_resolver_add_name (BenchResolver      *self,
+                         const char         *name,
+                         const char * const *addresses)
+{
+  GList *list = NULL;
+
+  g_return_if_fail (BENCH_IS_RESOLVER (self));
+  g_return_if_fail (name != NULL);
+  g_return_if_fail (addresses != NULL);
+
+  for (guint i = 0; addresses[i] != NULL; i++)
+    {
+      GInetAddress *address = g_inet_address_new_from_string (addresses[i]);
+
+      if (address == NULL)
+        {
+          g_critical ("%s: “%s” is not an IP address", G_STRFUNC, addresses[i]);
+          continue;
+        }
+      list = g_list_prepend (list, address);
+    }
+
+  g_hash_table_replace (self->names, g_ascii_strdown (name, -1), g_list_reverse (list));
 }
 
 BenchResolver *
@@ -168,15 +199,7 @@ bench_resolver_new (const char         *name,
   g_return_val_if_fail (addresses != NULL, NULL);
 
   self = g_object_new (BENCH_TYPE_RESOLVER, NULL);
-  self->name = g_strdup (name);
-
-  for (guint i = 0; addresses[i] != NULL; i++)
-    {
-      GInetAddress *address = g_inet_address_new_from_string (addresses[i]);
-
-      g_return_val_if_fail (address != NULL, self);
-      self->addresses = g_list_append (self->addresses, address);
-    }
+  bench_resolver_add_name (self, name, addresses);
 
   return self;
 }

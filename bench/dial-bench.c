@@ -3,15 +3,26 @@
  * Copyright 2026 The libdial developers
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * Three measurements, each taken for both clients in alternating rounds
+ * Five measurements, each taken for both clients in alternating rounds
  * (GIO then Dial, Dial then GIO, ...) so that both see the same machine:
  *
  *   sync      sequential connect () calls to 127.0.0.1: µs per connect;
  *   async     connect_async () with 64 in flight on one main loop:
  *             connects per second;
- *   eyeballs  connect_async () to a name whose IPv6 address is a black hole
- *             and whose IPv4 address accepts: ms until connected (Happy
- *             Eyeballs says about 250).
+ *
+ * and three on a name whose IPv6 address is a black hole and whose IPv4
+ * address accepts, each in ms until connected:
+ *
+ *   first     one connect_async (), Dial's family cache off: both race the
+ *             addresses and connect after the 250 ms attempt delay;
+ *   sync      one connect () with the timeout property set to 1 s on both,
+ *             Dial's family cache off: GIO tries the addresses one after the
+ *             other and waits for the timeout (about 1000), Dial races them
+ *             (about 250);
+ *   repeat    connect_async () again and again to a name of its own, Dial's
+ *             family cache on (its default), after one first connect that is
+ *             not counted: GIO pays the attempt delay every time, Dial only
+ *             the first time.
  *
  * Each figure is the median of the rounds.  See bench/README.md.
  */
@@ -19,12 +30,23 @@
 #include <dial/dial.h>
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "bench-resolver.h"
 #include "bench-servers.h"
 
-/* The name the Happy Eyeballs measurement dials: only BenchResolver knows it. */
-#define DUAL_NAME "dual.bench.test"
+/* The names the Happy Eyeballs measurements dial: only BenchResolver knows
+ * them, and answers both with ::1 and 127.0.0.1.  REPEAT_NAME is dialled by
+ * the repeat-connect measurement alone, so that libdial's process-wide
+ * family cache (keyed by name) holds nothing for it when that one starts,
+ * whatever ran before. */
+#define DUAL_NAME   "dual.bench.test"
+#define REPEAT_NAME "repeat.bench.test"
+
+/* The timeout property, in seconds, of both clients in the sync Happy
+ * Eyeballs measurement.  Without one, GIO's synchronous connect would wait
+ * on the black hole for as long as the kernel retries its SYN (minutes). */
+#define SYNC_EYEBALLS_TIMEOUT_S 1
 
 /* A connect that takes longer than this has hung: report it, don't wait. */
 #define HANG_TIMEOUT_S 10
@@ -137,20 +159,41 @@ dial_connect_finish (GObject       *client,
 
 enum { GIO, DIAL, N_CLIENTS };
 
-static void
-bench_clients_init (BenchClient clients[N_CLIENTS])
+/* What a measurement changes from the clients' defaults. */
+typedef struct
 {
-  /* Both with their default settings: no timeout, proxies enabled. */
+  guint    timeout;              /* the timeout property of both, in s; 0: none */
+  gboolean dial_no_family_cache; /* Dial's family-cache property off */
+} ClientSettings;
+
+static void
+bench_clients_init (BenchClient           clients[N_CLIENTS],
+                    const ClientSettings *settings)
+{
+  GSocketClient *gio = g_socket_client_new ();
+  DialSocketClient *dial = dial_socket_client_new ();
+
+  /* Otherwise both keep their defaults: proxies enabled, and for Dial the
+   * default attempt delay (250 ms, as GIO's), no deadline and the family
+   * cache on. */
+  if (settings->timeout != 0)
+    {
+      g_socket_client_set_timeout (gio, settings->timeout);
+      dial_socket_client_set_timeout (dial, settings->timeout);
+    }
+  if (settings->dial_no_family_cache)
+    dial_socket_client_set_family_cache (dial, FALSE);
+
   clients[GIO] = (BenchClient) {
     .name = "GIO",
-    .client = G_OBJECT (g_socket_client_new ()),
+    .client = G_OBJECT (gio),
     .connect = gio_connect,
     .connect_async = gio_connect_async,
     .connect_finish = gio_connect_finish,
   };
   clients[DIAL] = (BenchClient) {
     .name = "Dial",
-    .client = G_OBJECT (dial_socket_client_new ()),
+    .client = G_OBJECT (dial),
     .connect = dial_connect,
     .connect_async = dial_connect_async,
     .connect_finish = dial_connect_finish,
@@ -273,7 +316,7 @@ run_async_round (const BenchClient   *client,
 }
 
 /* ------------------------------------------------------------------------ */
-/* Happy Eyeballs: one async connect to the dual-stack name                  */
+/* Happy Eyeballs: one connect to a dual-stack name                         */
 
 typedef struct
 {
@@ -301,20 +344,18 @@ cancel_on_timeout (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* Returns the ms until connected, or a negative number with @error set. */
-static double
-run_eyeballs_round (const BenchClient  *client,
-                    guint16             port,
-                    GError            **error)
+/* connect_async (), guarded by a timeout source on the main loop.  Sets
+ * *@elapsed_ms to the time from the call to the callback. */
+static GSocketConnection *
+connect_async_guarded (const BenchClient   *client,
+                       GSocketConnectable  *target,
+                       GCancellable        *cancellable,
+                       double              *elapsed_ms,
+                       GError             **error)
 {
-  /* A new connectable each time, so each round resolves the name afresh. */
-  g_autoptr(GSocketConnectable) target = g_network_address_new (DUAL_NAME, port);
-  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GSource) guard = g_timeout_source_new_seconds (HANG_TIMEOUT_S);
-  g_autoptr(GSocketAddress) remote = NULL;
   OneConnect one = { .client = client };
   gint64 start;
-  double elapsed_ms;
 
   g_source_set_callback (guard, cancel_on_timeout, cancellable, NULL);
   g_source_attach (guard, NULL);
@@ -323,21 +364,110 @@ run_eyeballs_round (const BenchClient  *client,
   client->connect_async (client->client, target, cancellable, one_connect_done, &one);
   while (!one.done)
     g_main_context_iteration (NULL, TRUE);
-  elapsed_ms = (g_get_monotonic_time () - start) / 1000.0;
+  *elapsed_ms = (g_get_monotonic_time () - start) / 1000.0;
   g_source_destroy (guard);
 
-  if (one.connection == NULL)
+  if (one.error != NULL)
+    g_propagate_error (error, one.error);
+  return one.connection;
+}
+
+/* A thread that cancels a synchronous connect still running after
+ * HANG_TIMEOUT_S: the main thread is blocked in it and cannot. */
+typedef struct
+{
+  GMutex        mutex;
+  GCond         cond;
+  gboolean      done;
+  GCancellable *cancellable;
+} HangGuard;
+
+static gpointer
+hang_guard_run (gpointer user_data)
+{
+  HangGuard *guard = user_data;
+  gint64 end = g_get_monotonic_time () + HANG_TIMEOUT_S * G_TIME_SPAN_SECOND;
+
+  g_mutex_lock (&guard->mutex);
+  while (!guard->done)
+    {
+      if (!g_cond_wait_until (&guard->cond, &guard->mutex, end))
+        {
+          g_cancellable_cancel (guard->cancellable);
+          break;
+        }
+    }
+  g_mutex_unlock (&guard->mutex);
+
+  return NULL;
+}
+
+/* connect (), guarded by a HangGuard thread.  Sets *@elapsed_ms to the
+ * time the call took; starting and joining the thread are not counted. */
+static GSocketConnection *
+connect_sync_guarded (const BenchClient   *client,
+                      GSocketConnectable  *target,
+                      GCancellable        *cancellable,
+                      double              *elapsed_ms,
+                      GError             **error)
+{
+  HangGuard guard = { .cancellable = cancellable };
+  GSocketConnection *connection;
+  GThread *thread;
+  gint64 start;
+
+  g_mutex_init (&guard.mutex);
+  g_cond_init (&guard.cond);
+  thread = g_thread_new ("dial-bench-guard", hang_guard_run, &guard);
+
+  start = g_get_monotonic_time ();
+  connection = client->connect (client->client, target, cancellable, error);
+  *elapsed_ms = (g_get_monotonic_time () - start) / 1000.0;
+
+  g_mutex_lock (&guard.mutex);
+  guard.done = TRUE;
+  g_cond_signal (&guard.cond);
+  g_mutex_unlock (&guard.mutex);
+  g_thread_join (thread);
+  g_mutex_clear (&guard.mutex);
+  g_cond_clear (&guard.cond);
+
+  return connection;
+}
+
+/* Returns the ms until connected to @name, with connect () if @sync and
+ * connect_async () if not, or a negative number with @error set. */
+static double
+run_eyeballs_round (const BenchClient  *client,
+                    const char         *name,
+                    guint16             port,
+                    gboolean            sync,
+                    GError            **error)
+{
+  /* A new connectable each time, so each round resolves the name afresh. */
+  g_autoptr(GSocketConnectable) target = g_network_address_new (name, port);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GSocketConnection) connection = NULL;
+  g_autoptr(GSocketAddress) remote = NULL;
+  GError *local_error = NULL;
+  double elapsed_ms;
+
+  if (sync)
+    connection = connect_sync_guarded (client, target, cancellable, &elapsed_ms, &local_error);
+  else
+    connection = connect_async_guarded (client, target, cancellable, &elapsed_ms, &local_error);
+
+  if (connection == NULL)
     {
       if (g_cancellable_is_cancelled (cancellable))
-        g_prefix_error (&one.error, "No connection after %d s: ", HANG_TIMEOUT_S);
-      g_propagate_error (error, one.error);
+        g_prefix_error (&local_error, "No connection after %d s: ", HANG_TIMEOUT_S);
+      g_propagate_error (error, local_error);
       return -1;
     }
 
   /* The black hole cannot answer, so the winner must be IPv4. */
-  remote = g_socket_connection_get_remote_address (one.connection, NULL);
-  g_io_stream_close (G_IO_STREAM (one.connection), NULL, NULL);
-  g_clear_object (&one.connection);
+  remote = g_socket_connection_get_remote_address (connection, NULL);
+  g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
   if (remote == NULL ||
       g_socket_address_get_family (remote) != G_SOCKET_FAMILY_IPV4)
     {
@@ -356,34 +486,74 @@ typedef enum
 {
   MEASURE_SYNC,
   MEASURE_ASYNC,
-  MEASURE_EYEBALLS,
+  MEASURE_EYEBALLS,          /* async, first connect */
+  MEASURE_EYEBALLS_SYNC,
+  MEASURE_EYEBALLS_REPEAT,
   N_MEASURES
 } Measure;
 
 typedef struct
 {
-  const char *key;        /* for --json */
-  const char *label;      /* for the table */
-  const char *unit;
-  gboolean    lower_is_better;
+  const char     *key;             /* for --json */
+  const char     *label;           /* for the table */
+  const char     *unit;
+  gboolean        lower_is_better;
+  int             decimals;        /* of the medians in the table */
+
+  /* Happy Eyeballs measurements only: */
+  gboolean        eyeballs;        /* needs the black hole */
+  const char     *name;            /* the name dialled */
+  gboolean        sync;            /* connect () rather than connect_async () */
+  gboolean        first_uncounted; /* each client connects once, untimed, first */
+  ClientSettings  settings;        /* of this measurement's pair of clients */
 } MeasureInfo;
 
 static const MeasureInfo measure_info[N_MEASURES] = {
-  [MEASURE_SYNC] = { "sync_connect_us", "sync connect, 127.0.0.1", "us/connect", TRUE },
-  [MEASURE_ASYNC] = { "async_connects_per_s", "async connect, N in flight", "connects/s", FALSE },
-  [MEASURE_EYEBALLS] = { "happy_eyeballs_ms", "Happy Eyeballs, ::1 black-holed", "ms", TRUE },
+  [MEASURE_SYNC] = { "sync_connect_us", "sync connect, 127.0.0.1", "us/connect", TRUE, 1 },
+  [MEASURE_ASYNC] = { "async_connects_per_s", "async connect, N in flight", "connects/s", FALSE, 1 },
+  /* The key is the one this row has always had: it is the same connect,
+   * now measured without Dial's family cache. */
+  [MEASURE_EYEBALLS] = {
+    "happy_eyeballs_ms", "Happy Eyeballs, async, first connect", "ms", TRUE, 2,
+    .eyeballs = TRUE,
+    .name = DUAL_NAME,
+    .settings = { .dial_no_family_cache = TRUE },
+  },
+  [MEASURE_EYEBALLS_SYNC] = {
+    "happy_eyeballs_sync_ms",
+    "Happy Eyeballs, sync (timeout=" G_STRINGIFY (SYNC_EYEBALLS_TIMEOUT_S) ")", "ms", TRUE, 2,
+    .eyeballs = TRUE,
+    .name = DUAL_NAME,
+    .sync = TRUE,
+    .settings = { .timeout = SYNC_EYEBALLS_TIMEOUT_S, .dial_no_family_cache = TRUE },
+  },
+  [MEASURE_EYEBALLS_REPEAT] = {
+    "happy_eyeballs_repeat_ms", "Happy Eyeballs, repeat connect (Dial: family cache)", "ms", TRUE, 2,
+    .eyeballs = TRUE,
+    .name = REPEAT_NAME,
+    .first_uncounted = TRUE,
+    .settings = { 0, },   /* Dial's family cache on, its default */
+  },
 };
 
 typedef struct
 {
   BenchSizes           sizes;
-  BenchClient          clients[N_CLIENTS];
   GSocketConnectable  *loopback;    /* 127.0.0.1:port */
   guint16              port;
   gboolean             have_eyeballs;
 
+  /* clients[measure]: a pair set up with measure_info[measure].settings.
+   * The sync and async measurements share theirs, the pair warm_up ()
+   * warms; each Happy Eyeballs measurement has a pair of its own. */
+  BenchClient          clients[N_MEASURES][N_CLIENTS];
+
   /* samples[measure][client], one double per round */
   GArray              *samples[N_MEASURES][N_CLIENTS];
+
+  /* first_ms[measure][client]: the untimed first connect of a
+   * first_uncounted measurement, in ms */
+  double               first_ms[N_MEASURES][N_CLIENTS];
 } Bench;
 
 static double
@@ -400,7 +570,10 @@ run_one (Bench              *bench,
       return run_async_round (client, bench->loopback, bench->sizes.async_connects,
                               bench->sizes.in_flight, error);
     case MEASURE_EYEBALLS:
-      return run_eyeballs_round (client, bench->port, error);
+    case MEASURE_EYEBALLS_SYNC:
+    case MEASURE_EYEBALLS_REPEAT:
+      return run_eyeballs_round (client, measure_info[measure].name, bench->port,
+                                 measure_info[measure].sync, error);
     case N_MEASURES:
     default:
       g_assert_not_reached ();
@@ -413,17 +586,35 @@ run_measure (Bench    *bench,
              Measure   measure,
              GError  **error)
 {
+  BenchClient *clients = bench->clients[measure];
+
+  if (measure_info[measure].first_uncounted)
+    {
+      for (guint which = 0; which < N_CLIENTS; which++)
+        {
+          double value = run_one (bench, measure, &clients[which], error);
+
+          if (value < 0)
+            {
+              g_prefix_error (error, "%s, %s, first connect: ", measure_info[measure].label,
+                              clients[which].name);
+              return FALSE;
+            }
+          bench->first_ms[measure][which] = value;
+        }
+    }
+
   for (guint round = 0; round < bench->sizes.rounds; round++)
     {
       for (guint turn = 0; turn < N_CLIENTS; turn++)
         {
           guint which = (round + turn) % N_CLIENTS;
-          double value = run_one (bench, measure, &bench->clients[which], error);
+          double value = run_one (bench, measure, &clients[which], error);
 
           if (value < 0)
             {
               g_prefix_error (error, "%s, %s: ", measure_info[measure].label,
-                              bench->clients[which].name);
+                              clients[which].name);
               return FALSE;
             }
           g_array_append_val (bench->samples[measure][which], value);
@@ -440,7 +631,7 @@ warm_up (Bench   *bench,
 {
   for (guint which = 0; which < N_CLIENTS; which++)
     {
-      const BenchClient *client = &bench->clients[which];
+      const BenchClient *client = &bench->clients[MEASURE_SYNC][which];
 
       if (run_sync_round (client, bench->loopback, bench->sizes.warmup_connects, error) < 0 ||
           run_async_round (client, bench->loopback, bench->sizes.warmup_connects,
@@ -496,33 +687,59 @@ ratio (Bench   *bench,
   return gio > 0 ? median (bench->samples[measure][DIAL]) / gio : 0;
 }
 
+/* A ratio with @decimals decimals, or, below 0.1, with two significant
+ * digits: the repeat-connect ratio is far below 0.001. */
+static char *
+format_ratio (double ratio_value,
+              int    decimals)
+{
+  if (ratio_value == 0 || ratio_value >= 0.1)
+    return g_strdup_printf ("%.*f", decimals, ratio_value);
+  return g_strdup_printf ("%.2g", ratio_value);
+}
+
+static char *
+measure_label (Bench   *bench,
+               Measure  measure)
+{
+  if (measure == MEASURE_ASYNC)
+    return g_strdup_printf ("async connect, %u in flight", bench->sizes.in_flight);
+  return g_strdup (measure_info[measure].label);
+}
+
 static void
 print_table (Bench *bench)
 {
-  g_print ("\n%-36s %12s %12s %9s\n", "measurement (median of rounds)", "GIO", "Dial", "Dial/GIO");
+  int width = 36;
+
+  for (Measure m = 0; m < N_MEASURES; m++)
+    {
+      g_autofree char *label = measure_label (bench, m);
+
+      width = MAX (width, (int) strlen (label));
+    }
+
+  g_print ("\n%-*s %12s %12s %9s\n", width, "measurement (median of rounds)", "GIO", "Dial", "Dial/GIO");
 
   for (Measure m = 0; m < N_MEASURES; m++)
     {
       const MeasureInfo *info = &measure_info[m];
-      g_autofree char *label = NULL;
-
-      if (m == MEASURE_ASYNC)
-        label = g_strdup_printf ("async connect, %u in flight", bench->sizes.in_flight);
-      else
-        label = g_strdup (info->label);
+      g_autofree char *label = measure_label (bench, m);
+      g_autofree char *ratio_text = NULL;
 
       if (!measure_ran (bench, m))
         {
-          g_print ("%-36s %12s %12s %9s  (skipped: no IPv6 loopback)\n",
-                   label, "-", "-", "-");
+          g_print ("%-*s %12s %12s %9s  (skipped: no IPv6 loopback)\n",
+                   width, label, "-", "-", "-");
           continue;
         }
 
-      g_print ("%-36s %12.1f %12.1f %9.3f  %s, %s is better\n",
-               label,
-               median (bench->samples[m][GIO]),
-               median (bench->samples[m][DIAL]),
-               ratio (bench, m),
+      ratio_text = format_ratio (ratio (bench, m), 3);
+      g_print ("%-*s %12.*f %12.*f %9s  %s, %s is better\n",
+               width, label,
+               info->decimals, median (bench->samples[m][GIO]),
+               info->decimals, median (bench->samples[m][DIAL]),
+               ratio_text,
                info->unit,
                info->lower_is_better ? "lower" : "higher");
     }
@@ -536,6 +753,29 @@ print_table (Bench *bench)
     g_print ("Happy Eyeballs time to connect (ms, about 250 expected): GIO %.1f, Dial %.1f\n",
              median (bench->samples[MEASURE_EYEBALLS][GIO]),
              median (bench->samples[MEASURE_EYEBALLS][DIAL]));
+  if (measure_ran (bench, MEASURE_EYEBALLS_SYNC))
+    {
+      g_autofree char *ratio_text = format_ratio (ratio (bench, MEASURE_EYEBALLS_SYNC), 3);
+
+      g_print ("Happy Eyeballs sync time to connect, timeout=%d "
+               "(ms, GIO about %d: waits for the timeout; Dial about 250: races): "
+               "GIO %.1f, Dial %.1f, Dial/GIO %s\n",
+               SYNC_EYEBALLS_TIMEOUT_S, SYNC_EYEBALLS_TIMEOUT_S * 1000,
+               median (bench->samples[MEASURE_EYEBALLS_SYNC][GIO]),
+               median (bench->samples[MEASURE_EYEBALLS_SYNC][DIAL]),
+               ratio_text);
+    }
+  if (measure_ran (bench, MEASURE_EYEBALLS_REPEAT))
+    {
+      g_autofree char *ratio_text = format_ratio (ratio (bench, MEASURE_EYEBALLS_REPEAT), 3);
+
+      g_print ("Happy Eyeballs repeat connect time "
+               "(ms, GIO about 250; Dial one round trip: family cache): "
+               "GIO %.1f, Dial %.2f, Dial/GIO %s\n",
+               median (bench->samples[MEASURE_EYEBALLS_REPEAT][GIO]),
+               median (bench->samples[MEASURE_EYEBALLS_REPEAT][DIAL]),
+               ratio_text);
+    }
 }
 
 static void
@@ -561,21 +801,34 @@ print_json (Bench *bench)
 
   for (Measure m = 0; m < N_MEASURES; m++)
     {
-      g_print ("  \"%s\": ", measure_info[m].key);
+      const MeasureInfo *info = &measure_info[m];
+      g_autofree char *ratio_text = NULL;
+
+      g_print ("  \"%s\": ", info->key);
       if (!measure_ran (bench, m))
         {
           g_print ("null,\n");
           continue;
         }
-      g_print ("{\"gio\": %.3f, \"dial\": %.3f, \"ratio\": %.4f, "
+      ratio_text = format_ratio (ratio (bench, m), 4);
+      g_print ("{\"gio\": %.3f, \"dial\": %.3f, \"ratio\": %s, "
                "\"lower_is_better\": %s, \"gio_rounds\": ",
                median (bench->samples[m][GIO]),
                median (bench->samples[m][DIAL]),
-               ratio (bench, m),
-               measure_info[m].lower_is_better ? "true" : "false");
+               ratio_text,
+               info->lower_is_better ? "true" : "false");
       print_json_samples (bench->samples[m][GIO]);
       g_print (", \"dial_rounds\": ");
       print_json_samples (bench->samples[m][DIAL]);
+      if (info->eyeballs)
+        g_print (", \"name\": \"%s\", \"sync\": %s, \"timeout_s\": %u, \"dial_family_cache\": %s",
+                 info->name,
+                 info->sync ? "true" : "false",
+                 info->settings.timeout,
+                 info->settings.dial_no_family_cache ? "false" : "true");
+      if (info->first_uncounted)
+        g_print (", \"gio_first\": %.3f, \"dial_first\": %.3f",
+                 bench->first_ms[m][GIO], bench->first_ms[m][DIAL]);
       g_print ("},\n");
     }
 
@@ -644,6 +897,7 @@ main (int   argc,
     }
 
   resolver = bench_resolver_new (DUAL_NAME, dual_addresses);
+  bench_resolver_add_name (resolver, REPEAT_NAME, dual_addresses);
   g_resolver_set_default (G_RESOLVER (resolver));
 
   bench.sizes = quick ? quick_sizes : full_sizes;
@@ -652,7 +906,20 @@ main (int   argc,
   bench.port = bench_servers_get_port (servers);
   bench.have_eyeballs = bench_servers_has_black_hole (servers);
   bench.loopback = G_SOCKET_CONNECTABLE (g_inet_socket_address_new_from_string ("127.0.0.1", bench.port));
-  bench_clients_init (bench.clients);
+  for (Measure m = 0; m < N_MEASURES; m++)
+    {
+      if (m == MEASURE_ASYNC)
+        {
+          /* The async measurement shares the sync one's clients. */
+          for (guint c = 0; c < N_CLIENTS; c++)
+            {
+              bench.clients[m][c] = bench.clients[MEASURE_SYNC][c];
+              g_object_ref (bench.clients[m][c].client);
+            }
+        }
+      else
+        bench_clients_init (bench.clients[m], &measure_info[m].settings);
+    }
   for (Measure m = 0; m < N_MEASURES; m++)
     for (guint c = 0; c < N_CLIENTS; c++)
       bench.samples[m][c] = g_array_new (FALSE, FALSE, sizeof (double));
@@ -676,9 +943,23 @@ main (int   argc,
 
   if (bench.have_eyeballs)
     {
-      progress ("Happy Eyeballs: %u connects to %s per client...", bench.sizes.rounds, DUAL_NAME);
+      progress ("Happy Eyeballs, async, first connect: %u connects to %s per client, "
+                "Dial's family cache off...", bench.sizes.rounds, DUAL_NAME);
       if (!run_measure (&bench, MEASURE_EYEBALLS, &error))
         goto failed;
+
+      progress ("Happy Eyeballs, sync: %u connects to %s per client, timeout %d s, "
+                "Dial's family cache off...", bench.sizes.rounds, DUAL_NAME, SYNC_EYEBALLS_TIMEOUT_S);
+      if (!run_measure (&bench, MEASURE_EYEBALLS_SYNC, &error))
+        goto failed;
+
+      progress ("Happy Eyeballs, repeat connect: 1 + %u connects to %s per client, "
+                "Dial's family cache on...", bench.sizes.rounds, REPEAT_NAME);
+      if (!run_measure (&bench, MEASURE_EYEBALLS_REPEAT, &error))
+        goto failed;
+      progress ("  first connects, not counted: GIO %.1f ms, Dial %.1f ms",
+                bench.first_ms[MEASURE_EYEBALLS_REPEAT][GIO],
+                bench.first_ms[MEASURE_EYEBALLS_REPEAT][DIAL]);
     }
   else
     progress ("Happy Eyeballs: skipped, this machine has no IPv6 loopback");
@@ -697,7 +978,8 @@ out:
   for (Measure m = 0; m < N_MEASURES; m++)
     for (guint c = 0; c < N_CLIENTS; c++)
       g_clear_pointer (&bench.samples[m][c], g_array_unref);
-  bench_clients_clear (bench.clients);
+  for (Measure m = 0; m < N_MEASURES; m++)
+    bench_clients_clear (bench.clients[m]);
   g_clear_object (&bench.loopback);
 
   return status;
