@@ -314,6 +314,8 @@ request_address (gpointer          driver,
 
   get_context (self);
   self->n_pending++;
+  if (self->cancellable == NULL)
+    self->cancellable = g_cancellable_new ();
   g_socket_address_enumerator_next_async (self->enumerator, self->cancellable,
                                           next_address_cb,
                                           dial_connect_operation_ref (self));
@@ -323,6 +325,16 @@ request_address (gpointer          driver,
 /* The TCP connect of an attempt reports here: at once, or from its socket
  * source. GIO's own g_socket_connection_connect_async() would do the same
  * through a GTask and one more main loop iteration per connect. */
+/* An attempt's cancellable, made when it first waits for something. */
+static GCancellable *
+attempt_cancellable (Attempt *attempt)
+{
+  if (attempt->cancellable == NULL)
+    attempt->cancellable = g_cancellable_new ();
+
+  return attempt->cancellable;
+}
+
 static void
 connect_finished (Attempt *attempt,
                   GError  *error)
@@ -441,7 +453,6 @@ start_attempt (gpointer            driver,
   attempt->address = g_object_ref (address);
   attempt->socket = g_steal_pointer (&socket);
   attempt->stream = G_IO_STREAM (g_socket_connection_factory_create_connection (attempt->socket));
-  attempt->cancellable = g_cancellable_new ();
   attempt->proxy_address = dial_connect_get_proxy_address (self->client, address);
   if (attempt->proxy_address != NULL)
     g_object_ref (attempt->proxy_address);
@@ -457,7 +468,7 @@ start_attempt (gpointer            driver,
     goto failed;
 
   g_socket_set_blocking (attempt->socket, FALSE);
-  if (g_socket_connect (attempt->socket, address, attempt->cancellable, &connect_error))
+  if (g_socket_connect (attempt->socket, address, NULL, &connect_error))
     {
       /* Connected at once. */
       emit (self, G_SOCKET_CLIENT_CONNECTED, attempt->stream);
@@ -493,7 +504,8 @@ start_attempt (gpointer            driver,
 
   /* The socket's timeout, if any, bounds the wait (GSocket's source
    * reports it to g_socket_check_connect_result()). */
-  attempt->source = g_socket_create_source (attempt->socket, G_IO_OUT, attempt->cancellable);
+  attempt->source = g_socket_create_source (attempt->socket, G_IO_OUT,
+                                           attempt_cancellable (attempt));
   g_source_set_static_name (attempt->source, "[dial] connect");
   g_source_set_callback (attempt->source, G_SOURCE_FUNC (connect_ready_cb),
                          attempt_ref (attempt), (GDestroyNotify) attempt_unref);
@@ -542,7 +554,7 @@ start_tls (DialConnectOperation  *self,
   get_context (self);
   self->n_pending++;
   g_tls_connection_handshake_async (G_TLS_CONNECTION (tls), G_PRIORITY_DEFAULT,
-                                    attempt->cancellable, handshake_cb,
+                                    attempt_cancellable (attempt), handshake_cb,
                                     attempt_ref (attempt));
   return TRUE;
 }
@@ -648,7 +660,7 @@ start_stages (gpointer             driver,
       get_context (self);
       self->n_pending++;
       g_proxy_connect_async (proxy, attempt->stream, attempt->proxy_address,
-                             attempt->cancellable, proxy_connect_cb,
+                             attempt_cancellable (attempt), proxy_connect_cb,
                              attempt_ref (attempt));
       return TRUE;
 
@@ -670,7 +682,8 @@ drop_attempt (gpointer           driver,
   attempt->engine_attempt = NULL;
   dial_engine_attempt_set_data (engine_attempt, NULL);
   /* Whatever it has pending comes back cancelled and releases it. */
-  g_cancellable_cancel (attempt->cancellable);
+  if (attempt->cancellable != NULL)
+    g_cancellable_cancel (attempt->cancellable);
   /* A loser's socket is closed now, not when its callback runs: the peer
    * sees the end at once and no descriptor outlives the operation. The
    * winner's stream went into the result, and its socket stays open. */
@@ -713,7 +726,8 @@ complete (gpointer           driver,
 
   /* Stop what is still pending on the operation itself; the sources hold
    * references to it. */
-  g_cancellable_cancel (self->cancellable);
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
   destroy_source (&self->timer);
   destroy_source (&self->cancel_source);
 
@@ -871,15 +885,16 @@ dial_connect_operation_new (DialSocketClient   *client,
     self->context = g_main_context_ref_thread_default ();
   self->timer_when = -1;
   self->deadline_us = -1;
-  self->cancellable = g_cancellable_new ();
   self->user_cancellable = cancellable ? g_object_ref (cancellable) : NULL;
   self->mode = mode;
   self->task = task ? g_object_ref (task) : NULL;
   self->host = host_of (connectable);
 
-  target = self->host ? g_strdup (self->host) : g_socket_connectable_to_string (connectable);
   config.attempt_delay_ms = dial_socket_client_get_attempt_delay (client);
   config.deadline_ms = dial_socket_client_get_deadline (client);
+  /* Only a deadline's error message names the target. */
+  if (config.deadline_ms > 0)
+    target = self->host ? g_strdup (self->host) : g_socket_connectable_to_string (connectable);
   config.target_name = target;
   config.preferred_family = G_SOCKET_FAMILY_INVALID;
   if (self->host != NULL && dial_socket_client_get_family_cache (client))
