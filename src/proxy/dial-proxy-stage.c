@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include "dial-proxy-stage.h"
+#include "dial-http-proxy.h"
 #include "dial-socks-proxy.h"
 
 /* libdial's own protocols; a constructor gets the protocol it was found
@@ -20,6 +21,8 @@ static const struct
   { "socks4a", dial_socks_proxy_new },
   { "socks5", dial_socks_proxy_new },
   { "socks5h", dial_socks_proxy_new },
+  { "http", dial_http_proxy_new },
+  { "https", dial_http_proxy_new },
 };
 
 /*
