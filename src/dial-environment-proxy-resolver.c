@@ -64,7 +64,9 @@
  * A [class@Dial.SocketClient] that has no resolver of its own uses a
  * process-wide `DialEnvironmentProxyResolver` when GIO's default resolver
  * is the dummy one (no glib-networking, or `GIO_USE_PROXY_RESOLVER=dummy`),
- * so that the environment's proxies apply there too. Any application can
+ * so that the environment's proxies apply there too (except for
+ * [method@Dial.SocketClient.connect_to_service], whose targets GIO
+ * enumerates with its own default resolver). Any application can
  * also set one with [method@Dial.SocketClient.set_proxy_resolver], or pass
  * it to GIO's own `GSocketClient`.
  *
