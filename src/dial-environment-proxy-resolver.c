@@ -62,7 +62,8 @@
  * The answer is `direct://` when no variable applies or `no_proxy` matches.
  *
  * A [class@Dial.SocketClient] that has no resolver of its own uses a
- * process-wide `DialEnvironmentProxyResolver` when GIO's default resolver
+ * process-wide `DialEnvironmentProxyResolver`, created (and the environment
+ * read) by the first connection that needs it, when GIO's default resolver
  * is the dummy one (no glib-networking, or `GIO_USE_PROXY_RESOLVER=dummy`),
  * so that the environment's proxies apply there too (except for
  * [method@Dial.SocketClient.connect_to_service], whose targets GIO
@@ -222,6 +223,16 @@ proxies_from_value (const char *variable,
       g_free (uri);
       uri = g_uri_join_with_user (flags, scheme, user, password, auth_params,
                                   host, port, path, query, fragment);
+
+      /* What is rebuilt must parse as well as what was read. */
+      g_clear_pointer (&network_host, g_free);
+      if (!g_uri_split_network (uri, G_URI_FLAGS_NONE, NULL, &network_host, NULL, NULL) ||
+          !is_plausible_host (network_host))
+        {
+          g_warning ("Ignoring the %s environment variable: its value is not a valid proxy URI",
+                     variable);
+          return NULL;
+        }
     }
 
   if (strcmp (scheme, "socks") == 0)
