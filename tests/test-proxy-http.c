@@ -263,16 +263,25 @@ use_tls_destination (Fixture *f)
 /* Connecting and talking, in the fixture's driver --------------------------- */
 
 static GSocketConnection *
-connect_to (Fixture             *f,
-            GSocketConnectable  *connectable,
-            GError             **error)
+connect_cancellable (Fixture             *f,
+                     GSocketConnectable  *connectable,
+                     GCancellable        *cancellable,
+                     GError             **error)
 {
   dial_test_events_clear (f->events);
 
   if (f->mode == MODE_SYNC)
-    return dial_socket_client_connect (f->client, connectable, NULL, error);
+    return dial_socket_client_connect (f->client, connectable, cancellable, error);
 
-  return dial_test_connect_async_wait (f->client, connectable, NULL, f->events, error);
+  return dial_test_connect_async_wait (f->client, connectable, cancellable, f->events, error);
+}
+
+static GSocketConnection *
+connect_to (Fixture             *f,
+            GSocketConnectable  *connectable,
+            GError             **error)
+{
+  return connect_cancellable (f, connectable, NULL, error);
 }
 
 static GSocketConnection *
@@ -628,6 +637,26 @@ test_http_credential_injection (Fixture       *f,
   g_assert_cmpuint (record->n_bytes, ==, 0);
 }
 
+/* Cancelled while waiting for the reply: promptly, GIO's error. */
+static void
+test_http_cancel (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSocketConnection) connection = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GSocketConnectable) connectable = g_network_address_new (ECHO_HOST, echo_port (f));
+
+  dial_test_http_proxy_set_behaviour (f->http, DIAL_TEST_HTTP_PROXY_SILENT);
+  dial_test_http_proxy_cancel_on_request (f->http, cancellable);
+  use_http_proxy (f, NULL);
+
+  connection = connect_cancellable (f, connectable, cancellable, &error);
+  g_assert_null (connection);
+  assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "Operation was cancelled");
+  dial_test_events_assert (f->events, "R Rd C Cd PN X");
+}
+
 /* TLS to the destination, through the tunnel. */
 static void
 test_http_tls_through (Fixture       *f,
@@ -780,6 +809,27 @@ test_https_forbidden (Fixture       *f,
                            "HTTP proxy connection not allowed");
 }
 
+/* Cancelled while waiting for the reply over TLS. */
+static void
+test_https_cancel (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSocketConnection) connection = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GSocketConnectable) connectable = g_network_address_new (ECHO_HOST, echo_port (f));
+
+  dial_test_http_proxy_set_behaviour (f->http, DIAL_TEST_HTTP_PROXY_SILENT);
+  dial_test_http_proxy_cancel_on_request (f->http, cancellable);
+  if (!use_https_proxy (f, DIAL_TEST_TLS_CERT_GOOD) || !trust_https_proxy (f))
+    return;
+
+  connection = connect_cancellable (f, connectable, cancellable, &error);
+  g_assert_null (connection);
+  assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "Operation was cancelled");
+  dial_test_events_assert (f->events, "R Rd C Cd PN X");
+}
+
 /* TLS to the destination inside TLS to the proxy. */
 static void
 test_https_tls_through (Fixture       *f,
@@ -874,6 +924,7 @@ main (int   argc,
   add_both ("http", "garbage-kept-open", test_http_garbage_kept_open);
   add_both ("http", "host-injection", test_http_host_injection);
   add_both ("http", "credential-injection", test_http_credential_injection);
+  add_both ("http", "cancel", test_http_cancel);
   add_both ("http", "tls-through", test_http_tls_through);
   add_both ("https", "ok", test_https_ok);
   add_both ("https", "early-tunnel-bytes", test_https_early_tunnel_bytes);
@@ -881,6 +932,7 @@ main (int   argc,
   add_both ("https", "untrusted", test_https_untrusted);
   add_both ("https", "wrong-host", test_https_wrong_host);
   add_both ("https", "forbidden", test_https_forbidden);
+  add_both ("https", "cancel", test_https_cancel);
   add_both ("https", "tls-through", test_https_tls_through);
 
   ret = g_test_run ();

@@ -23,6 +23,7 @@ struct _DialTestHttpProxy
   guint                       status;
   GBytes                     *reply;      /* for DIAL_TEST_HTTP_PROXY_REPLY */
   gsize                       piece;
+  GCancellable               *cancel_on_request;
   GPtrArray                  *records;    /* DialTestHttpProxyRecord, by connection */
 };
 
@@ -272,6 +273,11 @@ handle_connection (GSocket      *client,
     return;
   record_request (self, record, request->str);
 
+  g_mutex_lock (&self->mutex);
+  if (self->cancel_on_request != NULL)
+    g_cancellable_cancel (self->cancel_on_request);
+  g_mutex_unlock (&self->mutex);
+
   switch (behaviour)
     {
     case DIAL_TEST_HTTP_PROXY_RELAY:
@@ -326,6 +332,7 @@ dial_test_http_proxy_free (DialTestHttpProxy *self)
 
   g_ptr_array_unref (self->records);
   g_clear_pointer (&self->reply, g_bytes_unref);
+  g_clear_object (&self->cancel_on_request);
   g_mutex_clear (&self->mutex);
   g_free (self);
 }
@@ -360,6 +367,15 @@ dial_test_http_proxy_set_reply (DialTestHttpProxy *self,
   g_clear_pointer (&self->reply, g_bytes_unref);
   self->reply = g_steal_pointer (&bytes);
   self->piece = piece;
+  g_mutex_unlock (&self->mutex);
+}
+
+void
+dial_test_http_proxy_cancel_on_request (DialTestHttpProxy *self,
+                                        GCancellable      *cancellable)
+{
+  g_mutex_lock (&self->mutex);
+  g_set_object (&self->cancel_on_request, cancellable);
   g_mutex_unlock (&self->mutex);
 }
 

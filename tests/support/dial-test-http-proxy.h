@@ -65,6 +65,12 @@ void                     dial_test_http_proxy_set_reply       (DialTestHttpProxy
                                                                gssize                      len,
                                                                gsize                       piece);
 
+/* Cancels @cancellable (from the proxy's thread) as soon as a request
+ * has arrived, before the proxy answers: the client is then waiting for
+ * the reply.  NULL stops it. */
+void                     dial_test_http_proxy_cancel_on_request (DialTestHttpProxy        *self,
+                                                                 GCancellable             *cancellable);
+
 guint16                  dial_test_http_proxy_get_port        (DialTestHttpProxy          *self);
 /* "http://[@userinfo@]127.0.0.1:PORT" (transfer full). */
 char                    *dial_test_http_proxy_get_uri         (DialTestHttpProxy          *self,
