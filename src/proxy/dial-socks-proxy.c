@@ -294,7 +294,10 @@ dial_socks_proxy_connect (GProxy         *proxy,
       GBytes *message = negotiation_get_message (n);
       gssize need;
 
-      if (!g_output_stream_write_all (out, g_bytes_get_data (message, NULL), g_bytes_get_size (message),
+      /* Socket streams check the cancellable in every call; other streams
+       * may not, so each round checks it too. */
+      if (g_cancellable_set_error_if_cancelled (cancellable, error) ||
+          !g_output_stream_write_all (out, g_bytes_get_data (message, NULL), g_bytes_get_size (message),
                                       NULL, cancellable, error))
         return NULL;
 
@@ -353,6 +356,10 @@ read_reply (GTask *task)
       g_task_return_error (task, error);
       g_object_unref (task);
     }
+  else if (g_task_return_error_if_cancelled (task))
+    {
+      g_object_unref (task);
+    }
   else if (need > 0)
     {
       g_input_stream_read_async (g_io_stream_get_input_stream (n->io_stream),
@@ -395,6 +402,12 @@ write_message (GTask *task)
 {
   Negotiation *n = g_task_get_task_data (task);
   GBytes *message = negotiation_get_message (n);
+
+  if (g_task_return_error_if_cancelled (task))
+    {
+      g_object_unref (task);
+      return;
+    }
 
   g_output_stream_write_all_async (g_io_stream_get_output_stream (n->io_stream),
                                    g_bytes_get_data (message, NULL),
