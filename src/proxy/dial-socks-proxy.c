@@ -342,11 +342,16 @@ on_read (GObject      *source,
   read_reply (g_steal_pointer (&task));
 }
 
-/* Reads what the current reply still needs, then moves on. */
+/* Takes @task_owned: reads what the current reply still needs, then
+ * moves on.  (What the calls need from the task is read before it is
+ * stolen: C does not order the evaluation of arguments.) */
 static void
-read_reply (GTask *task)
+read_reply (GTask *task_owned)
 {
+  g_autoptr(GTask) task = task_owned;
   Negotiation *n = g_task_get_task_data (task);
+  GCancellable *cancellable = g_task_get_cancellable (task);
+  int priority = g_task_get_priority (task);
   GError *error = NULL;
   gssize need;
 
@@ -354,29 +359,28 @@ read_reply (GTask *task)
   if (need < 0)
     {
       g_task_return_error (task, error);
-      g_object_unref (task);
+      return;
     }
-  else if (g_task_return_error_if_cancelled (task))
-    {
-      g_object_unref (task);
-    }
-  else if (need > 0)
+
+  if (g_task_return_error_if_cancelled (task))
+    return;
+
+  if (need > 0)
     {
       g_input_stream_read_async (g_io_stream_get_input_stream (n->io_stream),
                                  n->reply + n->reply_len, need,
-                                 g_task_get_priority (task),
-                                 g_task_get_cancellable (task),
-                                 on_read, task);
+                                 priority, cancellable,
+                                 on_read, g_steal_pointer (&task));
+      return;
     }
-  else if (negotiation_advance (n))
+
+  if (negotiation_advance (n))
     {
       g_task_return_pointer (task, g_object_ref (n->io_stream), g_object_unref);
-      g_object_unref (task);
+      return;
     }
-  else
-    {
-      write_message (task);
-    }
+
+  write_message (g_steal_pointer (&task));
 }
 
 static void
@@ -396,25 +400,24 @@ on_written (GObject      *source,
   read_reply (g_steal_pointer (&task));
 }
 
-/* Writes the message that opens the current step. */
+/* Takes @task_owned: writes the message that opens the current step. */
 static void
-write_message (GTask *task)
+write_message (GTask *task_owned)
 {
+  g_autoptr(GTask) task = task_owned;
   Negotiation *n = g_task_get_task_data (task);
   GBytes *message = negotiation_get_message (n);
+  GCancellable *cancellable = g_task_get_cancellable (task);
+  int priority = g_task_get_priority (task);
 
   if (g_task_return_error_if_cancelled (task))
-    {
-      g_object_unref (task);
-      return;
-    }
+    return;
 
   g_output_stream_write_all_async (g_io_stream_get_output_stream (n->io_stream),
                                    g_bytes_get_data (message, NULL),
                                    g_bytes_get_size (message),
-                                   g_task_get_priority (task),
-                                   g_task_get_cancellable (task),
-                                   on_written, task);
+                                   priority, cancellable,
+                                   on_written, g_steal_pointer (&task));
 }
 
 static void
