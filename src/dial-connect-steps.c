@@ -9,6 +9,7 @@
 #include <netinet/in.h>
 
 #include "dial-connect-steps.h"
+#include "dial-environment-proxy-resolver-private.h"
 #include "dial-i18n.h"
 #include "dial-proxy-stage.h"
 #include "dial-tcp-wrapper-connection.h"
@@ -22,6 +23,12 @@
  * given to the enumerator when it is a GProxyAddressEnumerator. That is
  * not the case for GNetworkService, whose targets use the default
  * resolver: GIO behaves the same way.
+ *
+ * A client with no resolver of its own gets GIO's default one, except when
+ * that is GIO's dummy resolver (no glib-networking, or
+ * GIO_USE_PROXY_RESOLVER=dummy), which never proxies: then the
+ * process-wide DialEnvironmentProxyResolver applies http_proxy,
+ * https_proxy, all_proxy and no_proxy instead.
  */
 GSocketAddressEnumerator *
 dial_connect_enumerate (DialSocketClient   *client,
@@ -36,6 +43,8 @@ dial_connect_enumerate (DialSocketClient   *client,
 
   enumerator = g_socket_connectable_proxy_enumerate (connectable);
   resolver = dial_socket_client_peek_proxy_resolver (client);
+  if (resolver == NULL)
+    resolver = dial_environment_proxy_resolver_get_fallback ();
   if (resolver != NULL && G_IS_PROXY_ADDRESS_ENUMERATOR (enumerator))
     g_object_set (enumerator, "proxy-resolver", resolver, NULL);
 

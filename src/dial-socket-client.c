@@ -357,6 +357,14 @@ dial_socket_client_class_init (DialSocketClientClass *klass)
    * The proxy resolver the client uses, or %NULL for
    * [func@Gio.ProxyResolver.get_default]. Reading the property never gives
    * %NULL: it gives the default resolver when none was set.
+   *
+   * When none was set and GIO's default resolver is its dummy one, which
+   * never proxies (GLib without glib-networking, or
+   * `GIO_USE_PROXY_RESOLVER=dummy`), the client uses a process-wide
+   * [class@Dial.EnvironmentProxyResolver] instead, so that `http_proxy`,
+   * `https_proxy`, `all_proxy` and `no_proxy` still apply. Reading the
+   * property then still gives GIO's default resolver, as GIO's
+   * `GSocketClient` would.
    */
   properties[PROP_PROXY_RESOLVER] =
     g_param_spec_object ("proxy-resolver", NULL, NULL,

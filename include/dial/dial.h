@@ -13,5 +13,6 @@
 # include "dial-version.h"
 # include "dial-version-macros.h"
 # include "dial-socket-client.h"
+# include "dial-environment-proxy-resolver.h"
 # include "dial-tls.h"
 #undef DIAL_INSIDE

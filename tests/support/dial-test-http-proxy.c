@@ -21,6 +21,9 @@ struct _DialTestHttpProxy
   GMutex                      mutex;
   DialTestHttpProxyBehaviour  behaviour;  /* read once per connection */
   guint                       status;
+  GBytes                     *reply;      /* for DIAL_TEST_HTTP_PROXY_REPLY */
+  gsize                       piece;
+  GCancellable               *cancel_on_request;
   GPtrArray                  *records;    /* DialTestHttpProxyRecord, by connection */
 };
 
@@ -189,9 +192,37 @@ send_text (GSocket      *client,
   dial_test_proxy_write_all (client, text, strlen (text), cancellable);
 }
 
+/* Writes @reply in writes of @piece bytes (0: all at once), pausing
+ * after each. */
+static gboolean
+send_in_pieces (GSocket      *client,
+                GBytes       *reply,
+                gsize         piece,
+                GCancellable *cancellable)
+{
+  gsize len;
+  const char *data = g_bytes_get_data (reply, &len);
+
+  if (piece == 0)
+    return dial_test_proxy_write_all (client, data, len, cancellable);
+
+  for (gsize done = 0; done < len; done += piece)
+    {
+      if (!dial_test_proxy_write_all (client, data + done, MIN (piece, len - done), cancellable))
+        return FALSE;
+      g_usleep (2 * G_TIME_SPAN_MILLISECOND);
+    }
+
+  return TRUE;
+}
+
+/* Connects to the target, answers with @reply (in pieces of @piece), then
+ * relays. */
 static void
 relay (GSocket      *client,
        const char   *request_line,
+       GBytes       *reply,
+       gsize         piece,
        GCancellable *cancellable)
 {
   g_autoptr(GSocket) upstream = NULL;
@@ -207,8 +238,8 @@ relay (GSocket      *client,
       return;
     }
 
-  send_text (client, "HTTP/1.1 200 Connection established\r\n\r\n", cancellable);
-  dial_test_proxy_relay (client, upstream, cancellable);
+  if (send_in_pieces (client, reply, piece, cancellable))
+    dial_test_proxy_relay (client, upstream, cancellable);
   g_socket_close (upstream, NULL);
 }
 
@@ -222,11 +253,16 @@ handle_connection (GSocket      *client,
   DialTestHttpProxyRecord *record = g_new0 (DialTestHttpProxyRecord, 1);
   DialTestHttpProxyBehaviour behaviour;
   g_autoptr(GString) request = NULL;
+  g_autoptr(GBytes) established = NULL;
+  g_autoptr(GBytes) reply = NULL;
+  gsize piece;
   guint status;
 
   g_mutex_lock (&self->mutex);
   behaviour = self->behaviour;
   status = self->status;
+  reply = self->reply ? g_bytes_ref (self->reply) : g_bytes_new (NULL, 0);
+  piece = self->piece;
   if (self->records->len <= index)
     g_ptr_array_set_size (self->records, index + 1);
   g_ptr_array_index (self->records, index) = record;
@@ -237,10 +273,20 @@ handle_connection (GSocket      *client,
     return;
   record_request (self, record, request->str);
 
+  g_mutex_lock (&self->mutex);
+  if (self->cancel_on_request != NULL)
+    g_cancellable_cancel (self->cancel_on_request);
+  g_mutex_unlock (&self->mutex);
+
   switch (behaviour)
     {
     case DIAL_TEST_HTTP_PROXY_RELAY:
-      relay (client, request->str, cancellable);
+      established = g_bytes_new_static ("HTTP/1.1 200 Connection established\r\n\r\n",
+                                        strlen ("HTTP/1.1 200 Connection established\r\n\r\n"));
+      relay (client, request->str, established, 0, cancellable);
+      break;
+    case DIAL_TEST_HTTP_PROXY_REPLY:
+      relay (client, request->str, reply, piece, cancellable);
       break;
     case DIAL_TEST_HTTP_PROXY_STATUS:
       send_status (client, status, cancellable);
@@ -285,6 +331,8 @@ dial_test_http_proxy_free (DialTestHttpProxy *self)
   dial_test_proxy_listener_free (self->listener);
 
   g_ptr_array_unref (self->records);
+  g_clear_pointer (&self->reply, g_bytes_unref);
+  g_clear_object (&self->cancel_on_request);
   g_mutex_clear (&self->mutex);
   g_free (self);
 }
@@ -304,6 +352,30 @@ dial_test_http_proxy_set_status (DialTestHttpProxy *self,
 {
   g_mutex_lock (&self->mutex);
   self->status = status;
+  g_mutex_unlock (&self->mutex);
+}
+
+void
+dial_test_http_proxy_set_reply (DialTestHttpProxy *self,
+                                const char        *reply,
+                                gssize             len,
+                                gsize              piece)
+{
+  g_autoptr(GBytes) bytes = g_bytes_new (reply, len < 0 ? strlen (reply) : (gsize) len);
+
+  g_mutex_lock (&self->mutex);
+  g_clear_pointer (&self->reply, g_bytes_unref);
+  self->reply = g_steal_pointer (&bytes);
+  self->piece = piece;
+  g_mutex_unlock (&self->mutex);
+}
+
+void
+dial_test_http_proxy_cancel_on_request (DialTestHttpProxy *self,
+                                        GCancellable      *cancellable)
+{
+  g_mutex_lock (&self->mutex);
+  g_set_object (&self->cancel_on_request, cancellable);
   g_mutex_unlock (&self->mutex);
 }
 

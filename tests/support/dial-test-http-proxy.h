@@ -33,6 +33,10 @@ typedef enum
   DIAL_TEST_HTTP_PROXY_CLOSE,
   /* Never answer; read until the peer closes or the proxy is freed. */
   DIAL_TEST_HTTP_PROXY_SILENT,
+  /* The bytes of set_reply, exactly (a head followed by tunnel bytes, a
+   * huge head, bare LF line ends, garbage), then relay as RELAY does;
+   * 502 instead when the target cannot be reached. */
+  DIAL_TEST_HTTP_PROXY_REPLY,
 } DialTestHttpProxyBehaviour;
 
 typedef struct
@@ -52,6 +56,20 @@ void                     dial_test_http_proxy_set_behaviour   (DialTestHttpProxy
                                                                DialTestHttpProxyBehaviour  behaviour);
 void                     dial_test_http_proxy_set_status      (DialTestHttpProxy          *self,
                                                                guint                       status);
+/* The reply of DIAL_TEST_HTTP_PROXY_REPLY: @len bytes at @reply (-1:
+ * up to the NUL).  Written in one write when @piece is 0, else @piece
+ * bytes at a time with a pause of a few milliseconds after each, so that
+ * the client sees the head arrive in parts. */
+void                     dial_test_http_proxy_set_reply       (DialTestHttpProxy          *self,
+                                                               const char                 *reply,
+                                                               gssize                      len,
+                                                               gsize                       piece);
+
+/* Cancels @cancellable (from the proxy's thread) as soon as a request
+ * has arrived, before the proxy answers: the client is then waiting for
+ * the reply.  NULL stops it. */
+void                     dial_test_http_proxy_cancel_on_request (DialTestHttpProxy        *self,
+                                                                 GCancellable             *cancellable);
 
 guint16                  dial_test_http_proxy_get_port        (DialTestHttpProxy          *self);
 /* "http://[@userinfo@]127.0.0.1:PORT" (transfer full). */

@@ -9,6 +9,9 @@
 
 #include <string.h>
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
 #include "dial-test-proxy-listener.h"
 
 #define SOCKS5_METHOD_NONE       0x00
@@ -140,6 +143,45 @@ session_write (Session    *s,
   return dial_test_proxy_write_all (s->client, buffer, size, s->cancellable);
 }
 
+/* A reply of the negotiation, byte by byte when trickling. */
+static gboolean
+session_write_reply (Session    *s,
+                     const void *buffer,
+                     gsize       size)
+{
+  if (s->behaviour != DIAL_TEST_SOCKS_RELAY_TRICKLE)
+    return session_write (s, buffer, size);
+
+  g_socket_set_option (s->client, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
+  for (gsize i = 0; i < size; i++)
+    {
+      if (i > 0)
+        g_usleep (2 * G_TIME_SPAN_MILLISECOND);
+      if (!session_write (s, (const guint8 *) buffer + i, 1))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* The grant, and the banner in the same write when asked for. */
+static gboolean
+session_write_grant (Session    *s,
+                     const void *grant,
+                     gsize       size)
+{
+  g_autoptr(GByteArray) message = NULL;
+
+  if (s->behaviour != DIAL_TEST_SOCKS_RELAY_WITH_BANNER)
+    return session_write_reply (s, grant, size);
+
+  message = g_byte_array_new ();
+  g_byte_array_append (message, grant, size);
+  g_byte_array_append (message, (const guint8 *) DIAL_TEST_SOCKS_BANNER, strlen (DIAL_TEST_SOCKS_BANNER));
+
+  return session_write (s, message->data, message->len);
+}
+
 /* A NUL-terminated string, as SOCKS4 sends user ids and host names. */
 static char *
 session_read_string (Session *s)
@@ -233,6 +275,8 @@ socks5_negotiate_method (Session *s)
       return -1;
     case DIAL_TEST_SOCKS_RELAY:
     case DIAL_TEST_SOCKS_RELAY_DOMAIN_BOUND:
+    case DIAL_TEST_SOCKS_RELAY_WITH_BANNER:
+    case DIAL_TEST_SOCKS_RELAY_TRICKLE:
     case DIAL_TEST_SOCKS_REPLY:
     case DIAL_TEST_SOCKS_UNKNOWN_ADDRESS_TYPE:
     case DIAL_TEST_SOCKS_SHORT_CONNECT_REPLY:
@@ -246,7 +290,7 @@ socks5_negotiate_method (Session *s)
   else if (memchr (methods, wanted, n_methods) != NULL)
     reply[1] = wanted;
 
-  if (!session_write (s, reply, sizeof reply) || reply[1] == SOCKS5_METHOD_REJECTED)
+  if (!session_write_reply (s, reply, sizeof reply) || reply[1] == SOCKS5_METHOD_REJECTED)
     return -1;
 
   return reply[1];
@@ -278,7 +322,7 @@ socks5_authenticate (Session *s)
        (g_strcmp0 (username, s->username) == 0 && g_strcmp0 (password, s->password) == 0)))
     reply[1] = 0;
 
-  if (!session_write (s, reply, sizeof reply))
+  if (!session_write_reply (s, reply, sizeof reply))
     return FALSE;
 
   return reply[1] == 0;
@@ -369,7 +413,7 @@ socks5_grant_and_relay (Session *s)
     {
       const guint8 granted[10] = { 5, 0, 0, 1, 0, 0, 0, 0, 0, 0 };
 
-      if (!session_write (s, granted, sizeof granted))
+      if (!session_write_grant (s, granted, sizeof granted))
         return;
     }
 
@@ -416,6 +460,8 @@ socks5_serve (Session *s)
       break;
     case DIAL_TEST_SOCKS_RELAY:
     case DIAL_TEST_SOCKS_RELAY_DOMAIN_BOUND:
+    case DIAL_TEST_SOCKS_RELAY_WITH_BANNER:
+    case DIAL_TEST_SOCKS_RELAY_TRICKLE:
       socks5_grant_and_relay (s);
       break;
     case DIAL_TEST_SOCKS_GARBAGE:
@@ -506,6 +552,8 @@ socks4_serve (Session *s)
       return;
     case DIAL_TEST_SOCKS_RELAY:
     case DIAL_TEST_SOCKS_RELAY_DOMAIN_BOUND:
+    case DIAL_TEST_SOCKS_RELAY_WITH_BANNER:
+    case DIAL_TEST_SOCKS_RELAY_TRICKLE:
       break;
     case DIAL_TEST_SOCKS_UNKNOWN_ADDRESS_TYPE:
     case DIAL_TEST_SOCKS_CLOSE_AFTER_GREETING:
@@ -528,7 +576,12 @@ socks4_serve (Session *s)
       return;
     }
 
-  socks4_reply (s, SOCKS4_REPLY_GRANTED, ip, port);
+  {
+    const guint8 granted[8] = { 0, SOCKS4_REPLY_GRANTED, port >> 8, port & 0xff, ip[0], ip[1], ip[2], ip[3] };
+
+    if (!session_write_grant (s, granted, sizeof granted))
+      return;
+  }
   session_relay (s, upstream);
 }
 

@@ -32,6 +32,12 @@ typedef enum
   DIAL_TEST_SOCKS_RELAY,
   /* Grant with a domain-name bound address (type 3), then relay. */
   DIAL_TEST_SOCKS_RELAY_DOMAIN_BOUND,
+  /* Grant, with DIAL_TEST_SOCKS_BANNER in the same write as the reply
+   * (tunnel data in the reply's segment), then relay. */
+  DIAL_TEST_SOCKS_RELAY_WITH_BANNER,
+  /* Relay, writing every reply (method, auth, grant) one byte at a time
+   * with TCP_NODELAY and a short pause between bytes. */
+  DIAL_TEST_SOCKS_RELAY_TRICKLE,
   /* Answer the request with the reply code of set_reply_code (SOCKS5:
    * 1-255, default 5; SOCKS4: default 91), a complete reply, then close. */
   DIAL_TEST_SOCKS_REPLY,
@@ -50,6 +56,9 @@ typedef enum
    * server is freed. */
   DIAL_TEST_SOCKS_SILENT,
 } DialTestSocksBehaviour;
+
+/* What RELAY_WITH_BANNER sends right after the grant, before relaying. */
+#define DIAL_TEST_SOCKS_BANNER "hello from the far end\n"
 
 /* What one connection sent, for assertions on the bytes on the wire.
  * Fields are filled in as they arrive, each before the server answers. */

@@ -548,53 +548,177 @@ record_tls_error (Connection *conn,
   conn->record->error = g_strdup (gnutls_strerror (ret));
 }
 
-static void
-echo_records (Connection       *conn,
-              gnutls_session_t  session)
+/* Receives one record's worth of plaintext.  Returns its length, or 0
+ * when the connection ended (recorded in @conn). */
+static gsize
+receive_record (Connection       *conn,
+                gnutls_session_t  session,
+                guint8           *buffer,
+                gsize             size)
 {
-  guint8 buffer[16384];
-
   for (;;)
     {
-      ssize_t n = gnutls_record_recv (session, buffer, sizeof buffer);
+      ssize_t n = gnutls_record_recv (session, buffer, size);
 
       if (n == GNUTLS_E_INTERRUPTED || n == GNUTLS_E_AGAIN)
         continue;
 
       if (n == 0)
+        conn->record->end = DIAL_TEST_TLS_END_CLOSE_NOTIFY;
+      else if (n == GNUTLS_E_PREMATURE_TERMINATION)
+        conn->record->end = DIAL_TEST_TLS_END_EOF;
+      else if (n < 0)
+        record_tls_error (conn, n);
+      else
+        return n;
+
+      return 0;
+    }
+}
+
+/* Returns FALSE when sending failed (recorded in @conn). */
+static gboolean
+send_records (Connection       *conn,
+              gnutls_session_t  session,
+              const guint8     *data,
+              gsize             len)
+{
+  for (gsize sent = 0; sent < len; )
+    {
+      ssize_t ret = gnutls_record_send (session, data + sent, len - sent);
+
+      if (ret == GNUTLS_E_INTERRUPTED || ret == GNUTLS_E_AGAIN)
+        continue;
+      if (ret < 0)
         {
-          conn->record->end = DIAL_TEST_TLS_END_CLOSE_NOTIFY;
-          return;
+          record_tls_error (conn, ret);
+          return FALSE;
         }
+      sent += ret;
+    }
 
-      if (n == GNUTLS_E_PREMATURE_TERMINATION)
-        {
-          conn->record->end = DIAL_TEST_TLS_END_EOF;
-          return;
-        }
+  return TRUE;
+}
 
-      if (n < 0)
-        {
-          record_tls_error (conn, n);
-          return;
-        }
+static void
+echo_records (Connection       *conn,
+              gnutls_session_t  session)
+{
+  guint8 buffer[16384];
+  gsize n;
 
-      for (ssize_t sent = 0; sent < n; )
-        {
-          ssize_t ret = gnutls_record_send (session, buffer + sent, n - sent);
-
-          if (ret == GNUTLS_E_INTERRUPTED || ret == GNUTLS_E_AGAIN)
-            continue;
-          if (ret < 0)
-            {
-              record_tls_error (conn, ret);
-              return;
-            }
-          sent += ret;
-        }
-
+  while ((n = receive_record (conn, session, buffer, sizeof buffer)) > 0)
+    {
+      if (!send_records (conn, session, buffer, n))
+        return;
       conn->record->bytes_echoed += n;
     }
+}
+
+static int
+connect_loopback (guint16 port)
+{
+  struct sockaddr_in sin = {
+    .sin_family = AF_INET,
+    .sin_port = htons (port),
+    .sin_addr.s_addr = htonl (INADDR_LOOPBACK),
+  };
+  int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+  if (fd >= 0 && connect (fd, (struct sockaddr *) &sin, sizeof sin) < 0)
+    {
+      int saved = errno;
+
+      close (fd);
+      errno = saved;
+      return -1;
+    }
+
+  return fd;
+}
+
+/* FORWARD: plaintext both ways between the client and the server behind,
+ * until either side goes.  When the server behind goes first, the client
+ * gets a close_notify, and the record says how it went in turn. */
+static void
+forward_records (Connection       *conn,
+                 gnutls_session_t  session)
+{
+  DialTestTlsServer *self = conn->server;
+  int upstream = connect_loopback (self->options.forward_port);
+  guint8 buffer[16384];
+
+  if (upstream < 0)
+    {
+      conn->record->end = DIAL_TEST_TLS_END_ERROR;
+      conn->record->error = g_strdup_printf ("forward to port %u: %s",
+                                             self->options.forward_port, g_strerror (errno));
+      return;
+    }
+
+  for (;;)
+    {
+      struct pollfd fds[3] = {
+        { .fd = conn->fd, .events = POLLIN },
+        { .fd = upstream, .events = POLLIN },
+        { .fd = self->wake_fds[0], .events = POLLIN },
+      };
+      gsize n;
+
+      /* gnutls may hold plaintext already: poll () would not see it. */
+      if (gnutls_record_check_pending (session) > 0)
+        fds[0].revents = POLLIN;
+      else if (poll (fds, G_N_ELEMENTS (fds), -1) < 0)
+        {
+          if (errno == EINTR)
+            continue;
+          conn->record->end = DIAL_TEST_TLS_END_ERROR;
+          conn->record->error = g_strdup (g_strerror (errno));
+          break;
+        }
+
+      if (fds[2].revents != 0)
+        {
+          conn->record->end = DIAL_TEST_TLS_END_STOPPED;
+          break;
+        }
+
+      if (fds[0].revents != 0)
+        {
+          n = receive_record (conn, session, buffer, sizeof buffer);
+          if (n == 0)
+            break;
+          if (!send_all (upstream, buffer, n))
+            {
+              conn->record->end = DIAL_TEST_TLS_END_ERROR;
+              conn->record->error = g_strdup ("the server behind went away");
+              break;
+            }
+          conn->record->bytes_echoed += n;
+        }
+
+      if (fds[1].revents != 0)
+        {
+          ssize_t got;
+
+          do
+            got = recv (upstream, buffer, sizeof buffer, 0);
+          while (got < 0 && errno == EINTR);
+
+          if (got <= 0)
+            {
+              gnutls_bye (session, GNUTLS_SHUT_WR);
+              while (receive_record (conn, session, buffer, sizeof buffer) > 0)
+                ;
+              break;
+            }
+
+          if (!send_records (conn, session, buffer, got))
+            break;
+        }
+    }
+
+  close (upstream);
 }
 
 static void
@@ -648,7 +772,10 @@ serve_tls (Connection *conn)
     {
       conn->record->handshake_done = TRUE;
       record_session_details (conn, session);
-      echo_records (conn, session);
+      if (self->options.mode == DIAL_TEST_TLS_MODE_FORWARD)
+        forward_records (conn, session);
+      else
+        echo_records (conn, session);
     }
 
   gnutls_deinit (session);
@@ -666,6 +793,7 @@ serve_connection (Connection *conn)
   switch (self->options.mode)
     {
     case DIAL_TEST_TLS_MODE_ECHO:
+    case DIAL_TEST_TLS_MODE_FORWARD:
       serve_tls (conn);
       break;
 

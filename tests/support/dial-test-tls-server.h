@@ -29,6 +29,9 @@ typedef enum
   DIAL_TEST_TLS_MODE_NOT_TLS,      /* answer the ClientHello with plain text, then wait */
   DIAL_TEST_TLS_MODE_CLOSE,        /* send EOF as soon as the connection is accepted */
   DIAL_TEST_TLS_MODE_SILENT,       /* never write a byte; wait until the client goes */
+  DIAL_TEST_TLS_MODE_FORWARD,      /* TLS handshake, then relay the plaintext to and from
+                                    * 127.0.0.1:forward_port (TLS in front of a plain
+                                    * server, e.g. an HTTP proxy) until either side goes */
 } DialTestTlsMode;
 
 /* How a connection ended, seen from the server. */
@@ -56,6 +59,7 @@ typedef struct
   gboolean               require_client_cert; /* the handshake fails without one */
   const char * const    *alpn_protocols;      /* NULL-terminated, server's preference first;
                                                * NULL: no ALPN */
+  guint16                forward_port;        /* FORWARD: the plain server behind */
   /* Called on the server thread when a client's first bytes (its
    * ClientHello) have arrived, before the server answers.  The client is
    * then inside its handshake: a test can cancel it from here. */
@@ -71,7 +75,7 @@ typedef struct
   char           **offered_alpn;        /* the ClientHello's ALPN list, NULL if none */
   char            *selected_alpn;       /* negotiated protocol, or NULL */
   GBytes          *client_certificate;  /* DER of the client's certificate, or NULL */
-  guint64          bytes_echoed;
+  guint64          bytes_echoed;        /* echoed, or forwarded from the client (FORWARD) */
   DialTestTlsEnd   end;
   char            *error;               /* gnutls's message, when @end is ERROR */
 } DialTestTlsRecord;
