@@ -490,7 +490,9 @@ start_attempt (gpointer            driver,
       g_clear_error (&connect_error);
       if (!wait_for_connect (self, attempt, &done, &connect_error))
         {
-          dial_connect_prefix_error (&connect_error, self->connectable, address);
+          /* A cancel is never prefixed (GIO reports it plainly). */
+          if (!g_error_matches (connect_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+            dial_connect_prefix_error (&connect_error, self->connectable, address);
           goto failed;
         }
       if (done)
@@ -929,6 +931,49 @@ dial_connect_operation_run (DialConnectOperation *self)
   dial_connect_engine_start (self->engine, now ());
 }
 
+static gboolean
+set_flag_cb (gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/*
+ * GIO's asynchronous address enumerator may still have lookups of its own
+ * running when the connect completes (the AAAA answer won the race before
+ * the A answer came). They were cancelled with the operation, but they
+ * report on the private context, and a context nobody iterates again
+ * keeps them, their enumerator and its eventfd forever. So the
+ * synchronous driver dispatches what is left before it returns; cancelled
+ * lookups answer at once, and a one-second bound keeps a misbehaving
+ * resolver from holding the caller up.
+ */
+static void
+release_enumerator (DialConnectOperation *self)
+{
+  GSocketAddressEnumerator *enumerator = g_steal_pointer (&self->enumerator);
+  g_autoptr(GSource) bound = NULL;
+  gboolean expired = FALSE;
+
+  if (enumerator != NULL)
+    {
+      g_object_add_weak_pointer (G_OBJECT (enumerator), (gpointer *) &enumerator);
+      g_object_unref (enumerator);
+    }
+
+  bound = g_timeout_source_new_seconds (1);
+  g_source_set_callback (bound, set_flag_cb, &expired, NULL);
+  g_source_attach (bound, self->context);
+
+  while (!expired &&
+         (enumerator != NULL || g_main_context_pending (self->context)))
+    g_main_context_iteration (self->context, TRUE);
+
+  g_source_destroy (bound);
+  if (enumerator != NULL)
+    g_object_remove_weak_pointer (G_OBJECT (enumerator), (gpointer *) &enumerator);
+}
+
 GSocketConnection *
 dial_connect_operation_run_sync (DialConnectOperation  *self,
                                  GError               **error)
@@ -940,6 +985,9 @@ dial_connect_operation_run_sync (DialConnectOperation  *self,
   /* Until it completed and every attempt released its socket. */
   while (!self->finished || self->n_pending > 0)
     g_main_context_iteration (get_context (self), TRUE);
+
+  if (self->context != NULL)
+    release_enumerator (self);
 
   if (self->context_pushed)
     {

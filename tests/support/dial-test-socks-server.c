@@ -21,6 +21,7 @@
 #define SOCKS4_REPLY_GRANTED     90
 #define SOCKS4_REPLY_REJECTED    91
 #define SOCKS_STRING_MAX         1024
+#define TRICKLE_PAUSE_MS_DEFAULT 2
 
 /* Not SOCKS in any version: 'H' is neither 5 nor 0. */
 static const char garbage[] = "HTTP/1.1 400 Bad Request\r\n\r\n";
@@ -37,6 +38,7 @@ struct _DialTestSocksServer
   char                   *username;
   char                   *password;
   gint                    method;
+  guint                   trickle_pause_ms;
   GCancellable           *cancel_on_greeting;
   /* DialTestSocksRecord, indexed by connection. */
   GPtrArray              *records;
@@ -56,6 +58,7 @@ typedef struct
   char                   *username;
   char                   *password;
   gint                    method;
+  guint                   trickle_pause_ms;
   GCancellable           *cancel_on_greeting;
 } Session;
 
@@ -104,6 +107,7 @@ session_begin (Session *s)
   s->username = g_strdup (self->username);
   s->password = g_strdup (self->password);
   s->method = self->method;
+  s->trickle_pause_ms = self->trickle_pause_ms;
   g_set_object (&s->cancel_on_greeting, self->cancel_on_greeting);
 
   if (self->records->len <= s->index)
@@ -143,6 +147,26 @@ session_write (Session    *s,
   return dial_test_proxy_write_all (s->client, buffer, size, s->cancellable);
 }
 
+/* Sleeps @ms, or less when the server is freed meanwhile.  Returns FALSE
+ * when cut short. */
+static gboolean
+session_pause (Session *s,
+               guint    ms)
+{
+  GPollFD pollfd;
+
+  if (!g_cancellable_make_pollfd (s->cancellable, &pollfd))
+    {
+      g_usleep (ms * G_TIME_SPAN_MILLISECOND);
+      return TRUE;
+    }
+
+  g_poll (&pollfd, 1, ms);
+  g_cancellable_release_fd (s->cancellable);
+
+  return !g_cancellable_is_cancelled (s->cancellable);
+}
+
 /* A reply of the negotiation, byte by byte when trickling. */
 static gboolean
 session_write_reply (Session    *s,
@@ -155,8 +179,8 @@ session_write_reply (Session    *s,
   g_socket_set_option (s->client, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
   for (gsize i = 0; i < size; i++)
     {
-      if (i > 0)
-        g_usleep (2 * G_TIME_SPAN_MILLISECOND);
+      if (i > 0 && !session_pause (s, s->trickle_pause_ms))
+        return FALSE;
       if (!session_write (s, (const guint8 *) buffer + i, 1))
         return FALSE;
     }
@@ -621,6 +645,7 @@ dial_test_socks_server_new (void)
   g_mutex_init (&self->mutex);
   self->behaviour = DIAL_TEST_SOCKS_RELAY;
   self->method = -1;
+  self->trickle_pause_ms = TRICKLE_PAUSE_MS_DEFAULT;
   self->records = g_ptr_array_new_with_free_func ((GDestroyNotify) dial_test_socks_record_free);
   self->listener = dial_test_proxy_listener_new (handle_connection, self);
 
@@ -684,6 +709,15 @@ dial_test_socks_server_set_method (DialTestSocksServer *self,
 
   g_mutex_lock (&self->mutex);
   self->method = method;
+  g_mutex_unlock (&self->mutex);
+}
+
+void
+dial_test_socks_server_set_trickle_pause_ms (DialTestSocksServer *self,
+                                             guint                pause_ms)
+{
+  g_mutex_lock (&self->mutex);
+  self->trickle_pause_ms = pause_ms;
   g_mutex_unlock (&self->mutex);
 }
 

@@ -36,7 +36,7 @@ typedef enum
    * (tunnel data in the reply's segment), then relay. */
   DIAL_TEST_SOCKS_RELAY_WITH_BANNER,
   /* Relay, writing every reply (method, auth, grant) one byte at a time
-   * with TCP_NODELAY and a short pause between bytes. */
+   * with TCP_NODELAY and a pause between bytes (set_trickle_pause_ms). */
   DIAL_TEST_SOCKS_RELAY_TRICKLE,
   /* Answer the request with the reply code of set_reply_code (SOCKS5:
    * 1-255, default 5; SOCKS4: default 91), a complete reply, then close. */
@@ -97,6 +97,10 @@ void                 dial_test_socks_server_set_credentials  (DialTestSocksServe
  * credentials unless set_credentials set some. */
 void                 dial_test_socks_server_set_method       (DialTestSocksServer    *self,
                                                               gint                    method);
+/* The pause between the bytes of RELAY_TRICKLE, in milliseconds (default
+ * 2).  Freeing the server cuts a pause short. */
+void                 dial_test_socks_server_set_trickle_pause_ms (DialTestSocksServer *self,
+                                                                  guint                pause_ms);
 /* Cancels @cancellable from the server thread as soon as a SOCKS5
  * greeting (or a SOCKS4 request) has arrived, before answering: a cancel
  * that lands while the client is negotiating, in either driver. */
