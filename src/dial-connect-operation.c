@@ -29,14 +29,17 @@
  * Attempt it owns a reference to; an Attempt owns a reference to its
  * operation. The engine's DialEngineAttempt owns one more reference to the
  * Attempt, released by drop_attempt(), which also cancels whatever the
- * attempt has pending; completion drops every attempt, which breaks the
- * operation → engine → Attempt → operation cycle. A callback whose attempt was dropped only releases what it
- * holds. n_pending counts the pending calls, so that the synchronous
- * driver can wait until nothing is left behind.
+ * attempt has pending and closes a loser's socket; completion drops every
+ * attempt, which breaks the operation → engine → Attempt → operation
+ * cycle. A callback whose attempt was dropped only releases what it holds.
+ * n_pending counts the pending calls, so that the synchronous driver can
+ * wait until nothing is left behind.
  *
  * Cancellation: every callback checks the caller's cancellable first, as
  * GIO does, and a source on that cancellable covers the moments when
- * nothing else is pending (waiting for the next attempt's time).
+ * nothing else is pending (waiting for the next attempt's time). Each
+ * attempt's I/O uses a cancellable of its own, which only drop_attempt()
+ * cancels.
  */
 
 struct _DialConnectOperation
