@@ -6,9 +6,9 @@
  *
  * Every case runs as /proxy/http/DRIVER/NAME or /proxy/https/DRIVER/NAME.
  * The suite runs once per TLS provider.  An https proxy's certificate is
- * checked against the process's default database, as in GIO; only GIO's
- * backends let a test set it (g_tls_backend_set_default_database), so the
- * cases that need the proxy trusted skip under the built-in provider.
+ * checked against the process's default database, as in GIO: a test sets
+ * it with g_tls_backend_set_default_database (), which the built-in
+ * provider honours for a database made by libdial's constructors.
  *
  * Copyright 2026 The libdial developers
  * SPDX-License-Identifier: LGPL-2.1-or-later
@@ -224,18 +224,11 @@ use_https_proxy (Fixture         *f,
   return TRUE;
 }
 
-/* Makes the https proxy's CA the process's default database.  Returns
- * FALSE (and skips) where the TLS provider cannot be told. */
+/* Makes the https proxy's CA the process's default database. */
 static gboolean
 trust_https_proxy (Fixture *f)
 {
   g_autoptr(GTlsDatabase) database = NULL;
-
-  if (builtin_tls_provider ())
-    {
-      g_test_skip ("the built-in TLS provider's default database cannot be set by a test");
-      return FALSE;
-    }
 
   database = dial_test_tls_server_new_ca_database (f->tls_proxy);
   g_tls_backend_set_default_database (g_tls_backend_get_default (), database);

@@ -34,9 +34,19 @@ dial_tls_client_connection_dup_database (DialTlsClientConnection *self)
     database = g_object_ref (self->database);
   g_mutex_unlock (&self->lock);
 
-  /* Unset means the default database; set to NULL means none at all. */
+  /* Unset means the default database; set to NULL means none at all. An
+   * application may have made one of ours GIO's default, with
+   * g_tls_backend_set_default_database (): that one wins, as in GIO. */
   if (use_default)
-    database = dial_tls_database_get_default ();
+    {
+      GTlsDatabase *gio_default = g_tls_backend_get_default_database (g_tls_backend_get_default ());
+
+      if (DIAL_IS_TLS_DATABASE (gio_default))
+        return gio_default;
+
+      g_clear_object (&gio_default);
+      database = dial_tls_database_get_default ();
+    }
 
   return database;
 }
