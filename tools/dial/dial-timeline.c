@@ -327,7 +327,7 @@ dial_cmd_timeline_draw (DialCmdTrace *trace,
                                                  (stop - attempt->started) / 1000.0);
 
       memset (cells, 0, sizeof (Cell) * canvas.bar_width);
-      /* Connected and waiting: for its turn in the stages, or for them. */
+      /* Connected, and not in a stage: waiting for its turn, or done. */
       if (attempt->connected >= 0)
         paint (&canvas, cells, attempt->connected, stop, CELL_WAIT);
       paint (&canvas, cells, attempt->started,
@@ -342,7 +342,7 @@ dial_cmd_timeline_draw (DialCmdTrace *trace,
                  attempt->outcome, status);
     }
 
-  fprintf (output->stream, "  %*s %s lookup  %s connect  %s proxy  %s TLS  %s waiting  %s lost\n",
+  fprintf (output->stream, "  %*s %s lookup  %s connect  %s proxy  %s TLS  %s connected  %s lost\n",
            canvas.label_width, "",
            cell_glyph (&canvas, CELL_LOOKUP, FALSE), cell_glyph (&canvas, CELL_CONNECT, FALSE),
            cell_glyph (&canvas, CELL_PROXY, FALSE), cell_glyph (&canvas, CELL_TLS, FALSE),
