@@ -275,8 +275,8 @@ dial_example_resolver_add_address (DialExampleResolver *resolver,
  * @target: the host name of the server
  * @port: the server's port
  *
- * Adds an SRV record, `_service._protocol.domain`, pointing at
- * @target:@port, with priority and weight 0.
+ * Adds an SRV record, `_service._protocol.domain`, for port @port of
+ * @target, with priority and weight 0.
  */
 void
 dial_example_resolver_add_service (DialExampleResolver *resolver,
