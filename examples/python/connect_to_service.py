@@ -31,9 +31,10 @@ import example_servers  # noqa: E402
 class TableResolver(Gio.Resolver):
     """Answers SRV and name lookups from two tables. (Not in a real program.)
 
-    GIO calls the asynchronous methods only, even for a blocking connect:
-    the ones PyGObject can implement. Each answer is kept until GIO asks
-    for it with the _finish method."""
+    Only the asynchronous lookups are asked for, even in a blocking
+    connect (libdial runs the same engine both ways), and those are the
+    ones PyGObject can implement. Each answer is kept until GIO asks for it
+    with the _finish method."""
 
     def __init__(self, services, addresses):
         super().__init__()
