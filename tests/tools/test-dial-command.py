@@ -133,6 +133,11 @@ class TestUsage(DialTestCase):
             ((b"\xff\xfe:80",), "UTF-8"),
             (("[::1:80",), "[::1:80"),
             (("http://",), "http://"),
+            (("a b:80",), "not a host name"),
+            (("h\x01:80",), "not a host name"),
+            (("host:80:90",), "not a host name"),
+            (("bad..name:80",), "not a host name"),
+            (("--proxy", "socks5://a%20b:1", "127.0.0.1:1"), "not a host name"),
             (("--port", "0", "localhost"), "--port"),
             (("--port", "65536", "localhost"), "--port"),
             (("--deadline", "soon", "127.0.0.1:1"), "--deadline"),
@@ -499,7 +504,7 @@ class TestTimeline(DialTestCase):
         self.assertEqual(result.stdout, b"eyeballs\n")
         text = result.stderr.decode()
         self.assertRegex(text, r"#1 IPv6 +░+ *lost")
-        self.assertRegex(text, r"#2 127\.0\.0\.1:%d +█+ *won" % echo.port)
+        self.assertRegex(text, r"#2 127\.0\.0\.1:%d +█[█─]* *won" % echo.port)
 
         result = run_dial("--json", "--attempt-delay", "100", "localhost:%d" % echo.port,
                           input=b"")

@@ -132,6 +132,31 @@ scheme_port (const char *scheme,
   return entry != NULL ? g_ntohs ((guint16) entry->s_port) : 0;
 }
 
+/* An IP address, or a name DNS could have (international names in their
+ * ASCII form): anything else is a typo, not worth a query. */
+static gboolean
+host_name_ok (const char *host)
+{
+  g_autofree char *ascii = NULL;
+  gsize length;
+
+  if (g_hostname_is_ip_address (host))
+    return TRUE;
+
+  ascii = g_hostname_to_ascii (host);
+  if (ascii == NULL)
+    return FALSE;
+
+  length = strlen (ascii);
+  if (length == 0 || length > 253 || ascii[0] == '.' || strstr (ascii, "..") != NULL)
+    return FALSE;
+  for (gsize i = 0; i < length; i++)
+    if (!g_ascii_isalnum (ascii[i]) && ascii[i] != '-' && ascii[i] != '.' && ascii[i] != '_')
+      return FALSE;
+
+  return TRUE;
+}
+
 static gboolean
 parse_target (DialCmdOptions  *options,
               const char      *argument,
@@ -150,7 +175,7 @@ parse_target (DialCmdOptions  *options,
 
   if (options->service != NULL)
     {
-      if (scheme != NULL || strchr (argument, ':') != NULL || strchr (argument, '/') != NULL)
+      if (scheme != NULL || !host_name_ok (argument) || g_hostname_is_ip_address (argument))
         return usage_error (error, "--service wants a domain, not “%s”", argument);
       options->domain = g_strdup (argument);
       return TRUE;
@@ -177,6 +202,9 @@ parse_target (DialCmdOptions  *options,
 
   if (g_network_address_get_hostname (G_NETWORK_ADDRESS (target))[0] == '\0')
     return usage_error (error, "cannot dial “%s”: the host is empty", argument);
+  if (!host_name_ok (g_network_address_get_hostname (G_NETWORK_ADDRESS (target))))
+    return usage_error (error, "cannot dial “%s”: “%s” is not a host name", argument,
+                        g_network_address_get_hostname (G_NETWORK_ADDRESS (target)));
 
   if (g_network_address_get_port (G_NETWORK_ADDRESS (target)) == 0)
     return usage_error (error, "no port in “%s”: give HOST:PORT, a URI with a known scheme, or --port",
@@ -247,6 +275,8 @@ parse_proxy (DialCmdOptions  *options,
     return usage_error (error, "--proxy: “%s” is not a URI: %s", text, local_error->message);
   if (g_uri_get_host (uri) == NULL || g_uri_get_host (uri)[0] == '\0')
     return usage_error (error, "--proxy: “%s” has no host", text);
+  if (!host_name_ok (g_uri_get_host (uri)))
+    return usage_error (error, "--proxy: “%s” is not a host name", g_uri_get_host (uri));
   if (!proxy_scheme_known (g_uri_get_scheme (uri)))
     return usage_error (error, "--proxy: no proxy protocol “%s” (libdial has socks4, socks4a, "
                         "socks5, socks5h, http and https)", g_uri_get_scheme (uri));

@@ -420,7 +420,8 @@ describe_connected (DialCmdTrace  *self,
   dial_cmd_record_string (record, "address", attempt->address);
   dial_cmd_record_ms (record, "duration_ms", attempt->connected - attempt->started);
   dial_cmd_record_text (record, "#%u %s in %.1f ms", attempt->index,
-                        attempt->address != NULL ? attempt->address : error->message,
+                        attempt->address != NULL ? attempt->address :
+                        error != NULL ? error->message : "(no remote address)",
                         (attempt->connected - attempt->started) / 1000.0);
 }
 

@@ -23,6 +23,7 @@
 #include <dial/dial.h>
 
 #include <glib-unix.h>
+#include <fcntl.h>
 #include <locale.h>
 #include <signal.h>
 #include <stdio.h>
@@ -216,6 +217,27 @@ trace_start (App *app)
   dial_cmd_trace_emit (app->trace, record);
 }
 
+/* Started with standard input, output or error closed, the first socket
+ * would get its number, and the relay would read or write the socket as
+ * if it were the terminal: /dev/null takes the place instead. */
+static void
+open_standard_fds (void)
+{
+  for (int fd = STDIN_FILENO; fd <= STDERR_FILENO; fd++)
+    {
+      if (fcntl (fd, F_GETFD) == -1)
+        {
+          int null = open ("/dev/null", fd == STDIN_FILENO ? O_RDONLY : O_WRONLY);
+
+          if (null >= 0 && null != fd)
+            {
+              dup2 (null, fd);
+              close (null);
+            }
+        }
+    }
+}
+
 static gboolean
 use_colour (int fd)
 {
@@ -236,6 +258,7 @@ main (int    argc,
   DialCmdOutput output = { 0 };
   guint sigint_id, sigterm_id;
 
+  open_standard_fds ();
   setlocale (LC_ALL, "");
   /* A peer or a reader that went away is an error to report, not death. */
   signal (SIGPIPE, SIG_IGN);
