@@ -13,8 +13,8 @@
 
 #include <stdarg.h>
 
-/* Where the human details start: "%8.1f ms" "  " "%-16s " */
-#define DETAIL_COLUMN 29
+/* Where the human details start: "%8.1f ms" "  " "%-17s " */
+#define DETAIL_COLUMN 30
 
 struct _DialCmdRecord
 {
@@ -220,7 +220,7 @@ emit_human (DialCmdRecord       *record,
   const char *reset = output->colour ? "\033[0m" : "";
   g_autofree char *name = g_strdelimit (g_strdup (record->event), "-", ' ');
 
-  fprintf (output->stream, "%s%8.1f ms%s  %s%-16s%s %s\n", dim,
+  fprintf (output->stream, "%s%8.1f ms%s  %s%-17s%s %s\n", dim,
            (record->when - output->start) / 1000.0, reset,
            bold, name, reset, record->text != NULL ? record->text : "");
   for (guint i = 0; i < record->notes->len; i++)

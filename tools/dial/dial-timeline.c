@@ -143,6 +143,80 @@ paint (const Canvas *canvas,
     cells[i] = cell;
 }
 
+/* The next span of a row, after the one before it: a stage gets at least
+ * its own cell even when it began in the same slice of time as the span
+ * before, so that a 0.1 ms connect followed by a proxy still shows both.
+ * A wait gets only the cells left between. */
+static void
+paint_next (const Canvas *canvas,
+            Cell         *cells,
+            guint        *next_free,
+            gint64        from,
+            gint64        to,
+            Cell          cell)
+{
+  guint first, last;
+
+  if (from < 0 || *next_free >= canvas->bar_width)
+    return;
+  if (to < from)
+    to = from;
+
+  first = MAX (column_of (canvas, from), *next_free);
+  last = column_of (canvas, to);
+  if (last > column_of (canvas, from) && to < canvas->origin + canvas->total)
+    last--;
+  if (last < first)
+    {
+      if (cell == CELL_WAIT)
+        return;
+      last = first;
+    }
+
+  for (guint i = first; i <= last; i++)
+    cells[i] = cell;
+  *next_free = last + 1;
+}
+
+/* An attempt's row: connect, then each stage it reached, with the time
+ * connected outside them as waits. */
+static void
+paint_attempt (const Canvas         *canvas,
+               Cell                 *cells,
+               const DialCmdAttempt *attempt,
+               gint64                stop)
+{
+  guint next_free = 0;
+  gint64 proxy_end = attempt->proxy_done >= 0 ? attempt->proxy_done : stop;
+  gint64 tls_end = attempt->tls_done >= 0 ? attempt->tls_done : stop;
+
+  paint_next (canvas, cells, &next_free, attempt->started,
+              attempt->connected >= 0 ? attempt->connected : stop, CELL_CONNECT);
+  if (attempt->connected < 0)
+    return;
+
+  if (attempt->proxy_started >= 0)
+    {
+      paint_next (canvas, cells, &next_free, attempt->connected, attempt->proxy_started, CELL_WAIT);
+      paint_next (canvas, cells, &next_free, attempt->proxy_started, proxy_end, CELL_PROXY);
+    }
+  else
+    {
+      proxy_end = attempt->connected;
+    }
+
+  if (attempt->tls_started >= 0)
+    {
+      paint_next (canvas, cells, &next_free, proxy_end, attempt->tls_started, CELL_WAIT);
+      paint_next (canvas, cells, &next_free, attempt->tls_started, tls_end, CELL_TLS);
+      paint_next (canvas, cells, &next_free, tls_end, stop, CELL_WAIT);
+    }
+  else
+    {
+      paint_next (canvas, cells, &next_free, proxy_end, stop, CELL_WAIT);
+    }
+}
+
 /* @text cut or padded to @width characters. */
 static char *
 fit (const char *text,
@@ -327,17 +401,7 @@ dial_cmd_timeline_draw (DialCmdTrace *trace,
                                                  (stop - attempt->started) / 1000.0);
 
       memset (cells, 0, sizeof (Cell) * canvas.bar_width);
-      /* Connected, and not in a stage: waiting for its turn, or done. */
-      if (attempt->connected >= 0)
-        paint (&canvas, cells, attempt->connected, stop, CELL_WAIT);
-      paint (&canvas, cells, attempt->started,
-             attempt->connected >= 0 ? attempt->connected : stop, CELL_CONNECT);
-      if (attempt->proxy_started >= 0)
-        paint (&canvas, cells, attempt->proxy_started,
-               attempt->proxy_done >= 0 ? attempt->proxy_done : stop, CELL_PROXY);
-      if (attempt->tls_started >= 0)
-        paint (&canvas, cells, attempt->tls_started,
-               attempt->tls_done >= 0 ? attempt->tls_done : stop, CELL_TLS);
+      paint_attempt (&canvas, cells, attempt, stop);
       print_row (&canvas, label, cells, attempt->outcome == DIAL_CMD_ATTEMPT_LOST,
                  attempt->outcome, status);
     }

@@ -27,6 +27,7 @@
 #include <locale.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include "dial-exit.h"
@@ -76,8 +77,9 @@ relay_done (const GError *error,
   else if (error != NULL)
     app->status = DIAL_EXIT_FAILURE;
 
+  /* Otherwise the trace's "closed" line says it. */
   if (error != NULL && app->signalled == DIAL_EXIT_OK &&
-      app->options.mode != DIAL_CMD_OUTPUT_JSON)
+      app->options.mode == DIAL_CMD_OUTPUT_QUIET)
     g_printerr ("dial: %s\n", error->message);
 
   g_main_loop_quit (app->loop);
@@ -140,15 +142,15 @@ connected_cb (GObject      *object,
 }
 
 /* SIGINT and SIGTERM: stop what is going on, and exit with 128 + the
- * signal once the connection is closed. */
+ * signal once the connection is closed; at once on the second signal. */
 static gboolean
-on_signal (gpointer user_data,
+on_signal (gpointer    user_data,
            DialCmdExit status)
 {
   App *app = user_data;
 
   if (app->signalled != DIAL_EXIT_OK)
-    return G_SOURCE_CONTINUE;
+    exit (app->signalled);
 
   app->signalled = status;
   g_cancellable_cancel (app->cancellable);
