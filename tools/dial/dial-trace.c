@@ -3,25 +3,13 @@
  * Copyright 2026 The libdial developers
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * Every event becomes a record (dial-record.c). The events do not say
- * which address an attempt targets, nor how an attempt that did not win
- * ended, so the trace works them out from the public API:
- *
- *  - An attempt is the socket of a CONNECTING event's connection. Its
- *    remote address is only available once it is connected (a documented
- *    libdial limitation), so the address is printed at CONNECTED and the
- *    CONNECTING line gives the socket's family. Later events are matched
- *    to their attempt by socket (GSocketConnection, or the base stream of
- *    a GTlsConnection), or else belong to the attempt in the proxy and
- *    TLS stages: libdial runs those stages for one attempt at a time.
- *
- *  - libdial closes the socket of an attempt as soon as it fails or
- *    loses, and releases it. The trace holds a weak reference to each
- *    socket, and before each event it looks for attempts whose socket was
- *    closed or finalized since: those failed. At COMPLETE, the winner is
- *    the attempt whose socket the connection has; those that ended since
- *    the previous event were dropped by the completion itself, and lost
- *    (or, when the connect failed, failed with it).
+ * Every event becomes a record (dial-record.c), and the attempts
+ * (dial-attempts.c) are followed from CONNECTING to their end. Before
+ * each event, the attempts that ended since the previous one failed. At
+ * COMPLETE, the winner is the attempt whose socket the connection has;
+ * those that ended since the previous event were dropped by the
+ * completion itself, and lost (or, when the connect failed, failed with
+ * it).
  *
  * An attempt's own error is not part of any event: the reason is given
  * when it is certain (a rejected certificate, the deadline, an attempt
@@ -37,10 +25,8 @@ struct _DialCmdTrace
 {
   DialCmdOutput       output;
   char               *proxy_uri;
-  GMutex              lock;          /* the attempts' socket and ended */
-  GPtrArray          *attempts;      /* DialCmdAttempt */
+  DialCmdAttempts    *attempts;
   GPtrArray          *lookups;       /* DialCmdSpan */
-  DialCmdAttempt     *staged;        /* in the proxy or TLS stages */
   GSocketClientEvent  furthest;
   gint64              resolving;
   gint64              resolved;
@@ -54,119 +40,13 @@ now (void)
   return g_get_monotonic_time ();
 }
 
-const char *
-dial_cmd_family_name (GSocketFamily family)
-{
-  switch (family)
-    {
-    case G_SOCKET_FAMILY_IPV4: return "IPv4";
-    case G_SOCKET_FAMILY_IPV6: return "IPv6";
-    case G_SOCKET_FAMILY_UNIX: return "Unix";
-    case G_SOCKET_FAMILY_INVALID:
-    default:                   return "unknown";
-    }
-}
-
 /* ---- attempts ------------------------------------------------------------- */
-
-/* The socket is gone: libdial released the attempt. May run on another
- * thread (a TLS backend's worker drops the last reference), hence the
- * lock. */
-static void
-socket_finalized (gpointer  data,
-                  GObject  *where_the_object_was)
-{
-  DialCmdAttempt *attempt = data;
-  DialCmdTrace *self = attempt->trace;
-
-  g_mutex_lock (&self->lock);
-  attempt->socket = NULL;
-  if (attempt->ended < 0)
-    attempt->ended = now ();
-  g_mutex_unlock (&self->lock);
-}
-
-static void
-attempt_free (DialCmdAttempt *attempt)
-{
-  if (attempt->socket != NULL)
-    g_object_weak_unref (G_OBJECT (attempt->socket), socket_finalized, attempt);
-  g_free (attempt->address);
-  g_free (attempt->reason);
-  g_free (attempt);
-}
-
-static DialCmdAttempt *
-attempt_new (DialCmdTrace *self,
-             GSocket      *socket)
-{
-  DialCmdAttempt *attempt = g_new0 (DialCmdAttempt, 1);
-
-  attempt->trace = self;
-  attempt->index = self->attempts->len + 1;
-  attempt->family = g_socket_get_family (socket);
-  attempt->started = now ();
-  attempt->connected = -1;
-  attempt->proxy_started = -1;
-  attempt->proxy_done = -1;
-  attempt->tls_started = -1;
-  attempt->tls_done = -1;
-  attempt->ended = -1;
-  attempt->stage = G_SOCKET_CLIENT_CONNECTING;
-  attempt->outcome = DIAL_CMD_ATTEMPT_PENDING;
-  attempt->socket = socket;
-  g_object_weak_ref (G_OBJECT (socket), socket_finalized, attempt);
-  g_ptr_array_add (self->attempts, attempt);
-  return attempt;
-}
-
-/* The socket under @stream: a socket connection's own, or that of the
- * stream a TLS connection runs over. */
-static GSocket *
-socket_of (GIOStream *stream)
-{
-  for (guint depth = 0; stream != NULL && depth < 8; depth++)
-    {
-      g_autoptr(GIOStream) base = NULL;
-
-      if (G_IS_SOCKET_CONNECTION (stream))
-        return g_socket_connection_get_socket (G_SOCKET_CONNECTION (stream));
-      if (!G_IS_TLS_CONNECTION (stream))
-        return NULL;
-
-      g_object_get (stream, "base-io-stream", &base, NULL);
-      stream = base;  /* the TLS connection keeps it alive */
-    }
-
-  return NULL;
-}
-
-static DialCmdAttempt *
-attempt_for_socket (DialCmdTrace *self,
-                    GSocket      *socket)
-{
-  DialCmdAttempt *found = NULL;
-
-  g_mutex_lock (&self->lock);
-  for (guint i = 0; i < self->attempts->len && found == NULL; i++)
-    {
-      DialCmdAttempt *attempt = g_ptr_array_index (self->attempts, i);
-
-      if (socket != NULL && attempt->socket == socket)
-        found = attempt;
-    }
-  g_mutex_unlock (&self->lock);
-
-  return found;
-}
 
 DialCmdAttempt *
 dial_cmd_trace_attempt_for_stream (DialCmdTrace *self,
                                    GIOStream    *stream)
 {
-  DialCmdAttempt *attempt = attempt_for_socket (self, socket_of (stream));
-
-  return attempt != NULL ? attempt : self->staged;
+  return dial_cmd_attempts_find (self->attempts, stream);
 }
 
 static void
@@ -236,7 +116,6 @@ report_attempt (DialCmdTrace   *self,
 
   g_return_if_fail (attempt->outcome != DIAL_CMD_ATTEMPT_PENDING);
 
-  attempt->reported = TRUE;
   record = dial_cmd_record_new (events[attempt->outcome], end);
   record_attempt (record, attempt);
   dial_cmd_record_string (record, "address", attempt->address);
@@ -270,39 +149,23 @@ report_attempt (DialCmdTrace   *self,
   dial_cmd_record_emit (record, &self->output);
 }
 
-/* Attempts whose socket was closed or released since the last look are
- * over; how they ended is decided by the caller. */
-static void
-notice_ended (DialCmdTrace *self)
-{
-  gint64 t = now ();
-
-  g_mutex_lock (&self->lock);
-  for (guint i = 0; i < self->attempts->len; i++)
-    {
-      DialCmdAttempt *attempt = g_ptr_array_index (self->attempts, i);
-
-      if (attempt->ended < 0 && attempt->socket != NULL && g_socket_is_closed (attempt->socket))
-        attempt->ended = t;
-    }
-  g_mutex_unlock (&self->lock);
-}
-
 /* Before an event other than COMPLETE: what ended since is a failure. */
 static void
 report_failures (DialCmdTrace *self)
 {
-  notice_ended (self);
+  GPtrArray *attempts = dial_cmd_attempts_get_array (self->attempts);
 
-  for (guint i = 0; i < self->attempts->len; i++)
+  dial_cmd_attempts_notice_ended (self->attempts);
+
+  for (guint i = 0; i < attempts->len; i++)
     {
-      DialCmdAttempt *attempt = g_ptr_array_index (self->attempts, i);
+      DialCmdAttempt *attempt = g_ptr_array_index (attempts, i);
 
       if (attempt->ended >= 0 && attempt->outcome == DIAL_CMD_ATTEMPT_PENDING)
         {
           attempt->outcome = DIAL_CMD_ATTEMPT_FAILED;
-          if (self->staged == attempt)
-            self->staged = NULL;
+          if (dial_cmd_attempts_get_staged (self->attempts) == attempt)
+            dial_cmd_attempts_set_staged (self->attempts, NULL);
           report_attempt (self, attempt, NULL);
         }
     }
@@ -314,15 +177,16 @@ static void
 settle_attempts (DialCmdTrace *self,
                  GIOStream    *stream)
 {
+  GPtrArray *attempts = dial_cmd_attempts_get_array (self->attempts);
   DialCmdAttempt *winner = NULL;
 
-  notice_ended (self);
+  dial_cmd_attempts_notice_ended (self->attempts);
   if (stream != NULL)
-    winner = attempt_for_socket (self, socket_of (stream));
+    winner = dial_cmd_attempts_find_by_socket (self->attempts, stream);
 
-  for (guint i = 0; i < self->attempts->len; i++)
+  for (guint i = 0; i < attempts->len; i++)
     {
-      DialCmdAttempt *attempt = g_ptr_array_index (self->attempts, i);
+      DialCmdAttempt *attempt = g_ptr_array_index (attempts, i);
 
       if (attempt->outcome != DIAL_CMD_ATTEMPT_PENDING)
         continue;
@@ -383,16 +247,14 @@ describe_connecting (DialCmdTrace  *self,
                      DialCmdRecord *record,
                      GIOStream     *stream)
 {
-  GSocket *socket = socket_of (stream);
-  DialCmdAttempt *attempt;
+  DialCmdAttempt *attempt = dial_cmd_attempts_add (self->attempts, stream);
 
-  if (socket == NULL)
+  if (attempt == NULL)
     {
       dial_cmd_record_text (record, "(no socket)");
       return;
     }
 
-  attempt = attempt_new (self, socket);
   record_attempt (record, attempt);
   dial_cmd_record_text (record, "#%u %s", attempt->index, dial_cmd_family_name (attempt->family));
 }
@@ -445,7 +307,7 @@ describe_stage (DialCmdTrace       *self,
   switch (event)
     {
     case G_SOCKET_CLIENT_PROXY_NEGOTIATING:
-      self->staged = attempt;
+      dial_cmd_attempts_set_staged (self->attempts, attempt);
       attempt->proxy_started = t;
       dial_cmd_record_string (record, "proxy_address", attempt->address);
       dial_cmd_record_string (record, "proxy", self->proxy_uri);
@@ -465,7 +327,7 @@ describe_stage (DialCmdTrace       *self,
       break;
 
     case G_SOCKET_CLIENT_TLS_HANDSHAKING:
-      self->staged = attempt;
+      dial_cmd_attempts_set_staged (self->attempts, attempt);
       attempt->tls_started = t;
       dial_cmd_record_text (record, "#%u", attempt->index);
       if (G_IS_TLS_CONNECTION (stream))
@@ -663,6 +525,7 @@ dial_cmd_trace_result (DialCmdTrace      *self,
                        DialCmdExit        status)
 {
   gint64 when = self->completed >= 0 ? self->completed : now ();
+  GPtrArray *attempts = dial_cmd_attempts_get_array (self->attempts);
   DialCmdRecord *record;
   guint n_waiting = 0;
 
@@ -670,24 +533,24 @@ dial_cmd_trace_result (DialCmdTrace      *self,
     {
       gboolean timed_out = g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
 
-      for (guint i = 0; i < self->attempts->len; i++)
+      for (guint i = 0; i < attempts->len; i++)
         {
-          DialCmdAttempt *attempt = g_ptr_array_index (self->attempts, i);
+          DialCmdAttempt *attempt = g_ptr_array_index (attempts, i);
 
           if (attempt->outcome == DIAL_CMD_ATTEMPT_PENDING)
             n_waiting++;
         }
 
-      for (guint i = 0; i < self->attempts->len; i++)
+      for (guint i = 0; i < attempts->len; i++)
         {
-          DialCmdAttempt *attempt = g_ptr_array_index (self->attempts, i);
+          DialCmdAttempt *attempt = g_ptr_array_index (attempts, i);
 
           if (attempt->outcome != DIAL_CMD_ATTEMPT_PENDING)
             continue;
 
           attempt->outcome = DIAL_CMD_ATTEMPT_FAILED;
           if (attempt->reason == NULL &&
-              (timed_out || (n_waiting == 1 && self->attempts->len == 1) ||
+              (timed_out || (n_waiting == 1 && attempts->len == 1) ||
                (n_waiting == 1 && attempt->stage == self->furthest &&
                 attempt->stage >= G_SOCKET_CLIENT_CONNECTED)))
             attempt->reason = g_strdup (error->message);
@@ -709,11 +572,11 @@ dial_cmd_trace_result (DialCmdTrace      *self,
       if (winner != NULL)
         dial_cmd_record_int (record, "attempt", winner->index);
       dial_cmd_record_string (record, "address", address);
-      dial_cmd_record_int (record, "attempts", self->attempts->len);
+      dial_cmd_record_int (record, "attempts", attempts->len);
       dial_cmd_record_text (record, "connected to %s in %.1f ms (%u attempt%s)",
                             address != NULL ? address : "?",
-                            (when - self->output.start) / 1000.0, self->attempts->len,
-                            self->attempts->len == 1 ? "" : "s");
+                            (when - self->output.start) / 1000.0, attempts->len,
+                            attempts->len == 1 ? "" : "s");
     }
   else
     {
@@ -749,8 +612,7 @@ dial_cmd_trace_new (const DialCmdOutput *output,
 
   self->output = *output;
   self->proxy_uri = g_strdup (proxy_uri);
-  g_mutex_init (&self->lock);
-  self->attempts = g_ptr_array_new ();
+  self->attempts = dial_cmd_attempts_new ();
   self->lookups = g_ptr_array_new_with_free_func ((GDestroyNotify) span_free);
   self->furthest = G_SOCKET_CLIENT_RESOLVING;
   self->resolving = -1;
@@ -762,11 +624,7 @@ dial_cmd_trace_new (const DialCmdOutput *output,
 void
 dial_cmd_trace_free (DialCmdTrace *self)
 {
-  g_mutex_lock (&self->lock);
-  g_ptr_array_set_free_func (self->attempts, (GDestroyNotify) attempt_free);
-  g_ptr_array_unref (self->attempts);
-  g_mutex_unlock (&self->lock);
-  g_mutex_clear (&self->lock);
+  dial_cmd_attempts_free (self->attempts);
   g_ptr_array_unref (self->lookups);
   g_free (self->proxy_uri);
   g_free (self);
@@ -787,7 +645,7 @@ dial_cmd_trace_get_furthest_stage (DialCmdTrace *self)
 GPtrArray *
 dial_cmd_trace_get_attempts (DialCmdTrace *self)
 {
-  return self->attempts;
+  return dial_cmd_attempts_get_array (self->attempts);
 }
 
 GPtrArray *

@@ -8,43 +8,12 @@
 
 #include <gio/gio.h>
 
+#include "dial-attempts.h"
 #include "dial-exit.h"
 #include "dial-record.h"
 #include "dial-resolver.h"
 
 G_BEGIN_DECLS
-
-typedef enum
-{
-  DIAL_CMD_ATTEMPT_PENDING,
-  DIAL_CMD_ATTEMPT_WON,
-  DIAL_CMD_ATTEMPT_LOST,
-  DIAL_CMD_ATTEMPT_FAILED,
-} DialCmdAttemptOutcome;
-
-/* One TCP attempt: a CONNECTING event and what became of its socket.
- * Times are monotonic µs, -1 when not reached. */
-typedef struct
-{
-  guint                  index;     /* 1, 2, … in the order they started */
-  GSocketFamily          family;
-  char                  *address;   /* from CONNECTED on */
-  gint64                 started;
-  gint64                 connected;
-  gint64                 proxy_started;
-  gint64                 proxy_done;
-  gint64                 tls_started;
-  gint64                 tls_done;
-  gint64                 ended;
-  GSocketClientEvent     stage;     /* the furthest event it reached */
-  DialCmdAttemptOutcome  outcome;
-  char                  *reason;    /* why it failed, when that is known */
-
-  /*< private >*/
-  gpointer               trace;
-  GSocket               *socket;    /* weak: NULL once finalized */
-  gboolean               reported;
-} DialCmdAttempt;
 
 /* One name or SRV lookup, for the waterfall. */
 typedef struct
@@ -86,7 +55,5 @@ GPtrArray          *dial_cmd_trace_get_lookups        (DialCmdTrace        *trac
 gint64              dial_cmd_trace_get_resolving      (DialCmdTrace        *trace);
 gint64              dial_cmd_trace_get_resolved       (DialCmdTrace        *trace);
 gint64              dial_cmd_trace_get_completed      (DialCmdTrace        *trace);
-
-const char         *dial_cmd_family_name              (GSocketFamily        family);
 
 G_END_DECLS
