@@ -32,10 +32,6 @@ server_thread (gpointer data)
 {
   ExampleServer *server = data;
 
-  /* Anything asynchronous a server does (the proxy's relay) runs here. */
-  g_autoptr(GMainContext) context = g_main_context_new ();
-  g_main_context_push_thread_default (context);
-
   for (;;)
     {
       g_autoptr(GSocketConnection) connection = NULL;
@@ -56,7 +52,6 @@ server_thread (gpointer data)
       g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
     }
 
-  g_main_context_pop_thread_default (context);
   return NULL;
 }
 
@@ -259,15 +254,25 @@ read_exactly (GInputStream  *input,
   return TRUE;
 }
 
-static void
-relay_done (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
+/* One direction of a relay: copies until the end of @from, then ends the
+ * writing side of @to's socket, so that its peer sees the end too. */
+typedef struct
 {
-  gboolean *done = user_data;
+  GSocketConnection *from;
+  GSocketConnection *to;
+  GCancellable      *cancellable;
+} Copy;
 
-  g_io_stream_splice_finish (result, NULL);
-  *done = TRUE;
+static gpointer
+copy_thread (gpointer data)
+{
+  Copy *copy = data;
+
+  g_output_stream_splice (g_io_stream_get_output_stream (G_IO_STREAM (copy->to)),
+                          g_io_stream_get_input_stream (G_IO_STREAM (copy->from)),
+                          G_OUTPUT_STREAM_SPLICE_NONE, copy->cancellable, NULL);
+  g_socket_shutdown (g_socket_connection_get_socket (copy->to), FALSE, TRUE, NULL);
+  return NULL;
 }
 
 /* Reads a SOCKS5 greeting and CONNECT request (RFC 1928), and returns the
@@ -347,7 +352,8 @@ serve_socks5 (ExampleServer      *server,
   g_autoptr(GSocketClient) client = g_socket_client_new ();
   g_autoptr(GSocketConnection) upstream = NULL;
   g_autofree char *destination = NULL;
-  gboolean done = FALSE;
+  Copy forth, back;
+  GThread *back_thread;
 
   g_socket_client_set_enable_proxy (client, FALSE);
 
@@ -367,12 +373,13 @@ serve_socks5 (ExampleServer      *server,
                                   NULL, server->cancellable, error))
     return FALSE;
 
-  /* Copy both ways until either side hangs up. */
-  g_io_stream_splice_async (G_IO_STREAM (connection), G_IO_STREAM (upstream),
-                            G_IO_STREAM_SPLICE_CLOSE_STREAM1 | G_IO_STREAM_SPLICE_CLOSE_STREAM2,
-                            G_PRIORITY_DEFAULT, server->cancellable, relay_done, &done);
-  while (!done)
-    g_main_context_iteration (g_main_context_get_thread_default (), TRUE);
+  /* Copy both ways, one of them in a thread of its own, until both ends
+   * are done. */
+  forth = (Copy) { connection, upstream, server->cancellable };
+  back = (Copy) { upstream, connection, server->cancellable };
+  back_thread = g_thread_new ("relay", copy_thread, &back);
+  copy_thread (&forth);
+  g_thread_join (back_thread);
 
   return TRUE;
 }
