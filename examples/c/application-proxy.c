@@ -82,7 +82,8 @@ main (void)
   dial_socket_client_add_application_proxy (client, "http");
 
   /* connect_to_uri () rather than connect_to_host (): the proxy resolver
-   * is asked about the real URI, and the GProxyAddress carries it. */
+   * is asked about http://www.example.test:80, not none://…, and the
+   * GProxyAddress carries the destination. */
   connection = dial_socket_client_connect_to_uri (client, uri, 80, NULL, &error);
   if (connection == NULL)
     return fail ("Could not connect", error);

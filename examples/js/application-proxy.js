@@ -40,7 +40,7 @@ async function main() {
     client.add_application_proxy('http');
 
     // connect_to_uri() rather than connect_to_host(): the proxy resolver is
-    // asked about the real URI.
+    // asked about http://www.example.test:80, not none://...
     const connection = await client.connect_to_uri_async(URI, 80, null);
 
     // Connected to the proxy, and nothing more: check that it is the case

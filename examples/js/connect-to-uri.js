@@ -8,8 +8,8 @@
 // client.connect_to_uri() takes the host and port from the URI (the
 // default port only when the URI has none) and nothing else: the path and
 // query are the application's, and an https:// URI does not turn TLS on
-// (set the "tls" property for that). Through a proxy, the whole URI is
-// what the proxy resolver is asked about.
+// (set the "tls" property for that). The proxy resolver is asked about the
+// URI's scheme, host and port (http://localhost:PORT).
 //
 // The HTTP server (exampleServers.js) listens on 127.0.0.1 and answers
 // every request with a text that quotes it. "localhost" resolves to ::1

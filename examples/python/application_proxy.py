@@ -49,7 +49,7 @@ def main():
         client.add_application_proxy('http')
 
         # connect_to_uri() rather than connect_to_host(): the proxy resolver
-        # is asked about the real URI.
+        # is asked about http://www.example.test:80, not none://...
         connection = client.connect_to_uri(URI, 80, None)
 
         # Connected to the proxy, and nothing more: check that it is the
