@@ -19,6 +19,7 @@ packages="
   glib-networking
   valgrind
   gi-docgen
+  tmux
 "
 
 missing=""

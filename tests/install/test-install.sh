@@ -170,6 +170,18 @@ case $resolved in
 esac
 LD_LIBRARY_PATH=$libdir GIO_USE_PROXY_RESOLVER=dummy "$tmp/consumer" || fail "consumer failed"
 
+step "the dial command and its man page"
+[ -f "$prefix/share/man/man1/dial.1" ] || fail "missing $prefix/share/man/man1/dial.1"
+if [ -x "$prefix/bin/dial" ]; then
+  dial_version=$(LD_LIBRARY_PATH=$libdir "$prefix/bin/dial" --version) || fail "dial --version failed"
+  case $dial_version in
+    "dial (libdial) $version,"*) echo "$dial_version" ;;
+    *) fail "dial --version says '$dial_version'" ;;
+  esac
+else
+  fail "missing $prefix/bin/dial"
+fi
+
 step "only <dial/dial.h> can be included directly"
 printf '#include <dial/dial-socket-client.h>\nint main (void) { return 0; }\n' > "$tmp/direct.c"
 # shellcheck disable=SC2086
