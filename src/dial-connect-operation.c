@@ -10,6 +10,7 @@
 #include "dial-connect-operation.h"
 #include "dial-connect-steps.h"
 #include "dial-family-cache.h"
+#include "dial-i18n.h"
 
 /*
  * One connect operation: the I/O around a DialConnectEngine. The engine
@@ -367,6 +368,17 @@ connect_finished (Attempt *attempt,
   dial_connect_engine_attempt_connected (self->engine, now (), attempt->engine_attempt);
 }
 
+/* Whether the socket's connect has an outcome to read: writable, or an
+ * error or hang-up, as the source reported it or as the socket is now. */
+static gboolean
+connect_condition_ready (GSocket      *socket,
+                         GIOCondition  condition)
+{
+  const GIOCondition outcome = G_IO_OUT | G_IO_ERR | G_IO_HUP;
+
+  return (condition & outcome) != 0 || g_socket_condition_check (socket, outcome) != 0;
+}
+
 static gboolean
 connect_ready_cb (GSocket      *socket,
                   GIOCondition  condition,
@@ -380,7 +392,18 @@ connect_ready_cb (GSocket      *socket,
   g_clear_pointer (&attempt->source, g_source_unref);
 
   if (!g_cancellable_set_error_if_cancelled (attempt->cancellable, &error))
-    g_socket_check_connect_result (socket, &error);
+    {
+      /* GSocket's source runs its callback when the socket's timeout is
+       * due, but marks the socket timed out only once that time is
+       * strictly past (GLib 2.74): exactly on time, the callback gets no
+       * condition, and g_socket_check_connect_result() would take a
+       * connect still in progress for a connected one. */
+      if (connect_condition_ready (socket, condition))
+        g_socket_check_connect_result (socket, &error);
+      else
+        g_set_error_literal (&error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+                             GIO_("Socket I/O timed out"));
+    }
 
   connect_finished (attempt, error);
   return G_SOURCE_REMOVE;
