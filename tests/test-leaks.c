@@ -418,6 +418,13 @@ conn_finish (Conn              *conn,
 
   if (connection != NULL)
     {
+      g_autoptr(GSocketAddress) local = g_socket_connection_get_local_address (connection, NULL);
+      g_autoptr(GSocketAddress) remote = g_socket_connection_get_remote_address (connection, NULL);
+      g_autofree char *local_text = local ? g_socket_connectable_to_string (G_SOCKET_CONNECTABLE (local)) : NULL;
+      g_autofree char *remote_text = remote ? g_socket_connectable_to_string (G_SOCKET_CONNECTABLE (remote)) : NULL;
+
+      if (c->expect == EXPECT_ERROR)
+        g_test_message ("unexpected connection %s -> %s", local_text, remote_text);
       dial_test_tracker_watch (run->tracker, connection, "connection");
       run->n_ok++;
     }
