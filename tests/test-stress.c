@@ -304,6 +304,11 @@ typedef struct
   GMainContext *context;     /* async workers: pushed as thread-default */
   gboolean      sync;
   guint         n_connects;
+  /* Connectables are the thread's own: GNetworkAddress caches what it
+   * resolved without a lock, so GIO's connectables are not to be
+   * enumerated from several threads at once.  The client is shared. */
+  GSocketConnectable *by_name;     /* THREADS_HOST:port: refused, then the sink */
+  GSocketConnectable *by_address;  /* 127.0.0.1:port: the sink */
 
   /* Touched only by the worker's own thread. */
   guint         done;
@@ -318,8 +323,6 @@ struct _Threads
 {
   DialSocketClient   *client;
   DialTestTracker    *tracker;
-  GSocketConnectable *by_name;     /* THREADS_HOST:port: refused, then the sink */
-  GSocketConnectable *by_address;  /* 127.0.0.1:port: the sink */
 
   GMutex              mutex;
   GCond               cond;
@@ -333,7 +336,7 @@ static GSocketConnectable *
 worker_target (Worker *worker,
                guint   i)
 {
-  return i % 2 == 0 ? worker->threads->by_name : worker->threads->by_address;
+  return i % 2 == 0 ? worker->by_name : worker->by_address;
 }
 
 static void
@@ -481,8 +484,6 @@ test_threads (void)
   threads.client = dial_socket_client_new ();
   dial_test_tracker_watch_client (tracker, threads.client);
   g_signal_connect (threads.client, "event", G_CALLBACK (on_event), &threads);
-  threads.by_name = g_network_address_new (THREADS_HOST, port);
-  threads.by_address = copy_address (dial_test_sink_get_address (sink, 0));
 
   for (guint i = 0; i < G_N_ELEMENTS (workers); i++)
     {
@@ -492,6 +493,8 @@ test_threads (void)
       worker->threads = &threads;
       worker->sync = i >= N_ASYNC_THREADS;
       worker->n_connects = worker->sync ? n_sync : n_async;
+      worker->by_name = g_network_address_new (THREADS_HOST, port);
+      worker->by_address = copy_address (dial_test_sink_get_address (sink, 0));
       if (!worker->sync)
         worker->context = g_main_context_new ();
       name = g_strdup_printf ("stress-%s-%u", worker->sync ? "sync" : "async", i);
@@ -522,6 +525,8 @@ test_threads (void)
       g_assert_cmpuint (worker->wrong_context, ==, 0);
       g_free (worker->first_error);
       g_clear_pointer (&worker->context, g_main_context_unref);
+      g_clear_object (&worker->by_name);
+      g_clear_object (&worker->by_address);
     }
   g_assert_cmpuint (g_atomic_int_get (&threads.foreign_events), ==, 0);
   g_assert_true (dial_test_sink_wait_accepted (sink, N_ASYNC_THREADS * n_async +
@@ -529,8 +534,6 @@ test_threads (void)
 
   g_signal_handlers_disconnect_by_func (threads.client, on_event, &threads);
   g_clear_object (&threads.client);
-  g_clear_object (&threads.by_name);
-  g_clear_object (&threads.by_address);
   dial_test_tracker_assert_none_alive (tracker);
   dial_test_assert_fds (fds_at_start);
 
