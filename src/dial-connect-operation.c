@@ -288,6 +288,16 @@ enumerates_without_lookup (DialConnectOperation *self)
          g_hostname_is_ip_address (g_network_address_get_hostname (G_NETWORK_ADDRESS (self->connectable)));
 }
 
+/* A name that is not UTF-8: GResolver refuses it, as g_hostname_to_ascii()
+ * does, but GLib 2.74's reads and writes out of bounds on the way, and
+ * GIO's proxy enumerator warns about it.  So it never reaches GIO's
+ * enumerators: the first address request gets GResolver's answer. */
+static gboolean
+has_invalid_name (DialConnectOperation *self)
+{
+  return self->host != NULL && !g_utf8_validate (self->host, -1, NULL);
+}
+
 static gboolean
 request_address (gpointer          driver,
                  GSocketAddress  **address,
@@ -299,6 +309,20 @@ request_address (gpointer          driver,
     {
       self->resolving_emitted = TRUE;
       emit (self, G_SOCKET_CLIENT_RESOLVING, NULL);
+    }
+
+  if (has_invalid_name (self))
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                           G_IS_NETWORK_SERVICE (self->connectable) ? GIO_("Invalid domain")
+                                                                    : GIO_("Invalid hostname"));
+      *address = NULL;
+      if (self->mode == DIAL_CONNECT_SYNC && !self->resolved_emitted)
+        {
+          self->resolved_emitted = TRUE;
+          emit (self, G_SOCKET_CLIENT_RESOLVED, NULL);
+        }
+      return TRUE;
     }
 
   if (self->blocking_enumeration)
@@ -947,8 +971,11 @@ dial_connect_operation_run (DialConnectOperation *self)
         attach_cancel_source (self);
     }
 
-  self->enumerator = dial_connect_enumerate (self->client, self->connectable);
-  self->blocking_enumeration = enumerates_without_lookup (self);
+  if (!has_invalid_name (self))
+    {
+      self->enumerator = dial_connect_enumerate (self->client, self->connectable);
+      self->blocking_enumeration = enumerates_without_lookup (self);
+    }
   if (dial_socket_client_get_deadline (self->client) > 0)
     self->deadline_us = now () + (gint64) dial_socket_client_get_deadline (self->client) * 1000;
   dial_connect_engine_start (self->engine, now ());
