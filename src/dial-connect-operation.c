@@ -883,6 +883,87 @@ user_cancelled_cb (GCancellable *cancellable,
   return G_SOURCE_REMOVE;
 }
 
+/*
+ * The synchronous driver's private main context goes away when the
+ * connect returns, and the caller may cancel from another thread at that
+ * very moment. A GCancellableSource is then unsafe: the cancelling thread
+ * takes a reference to the source in its "cancelled" handler and drops it
+ * later, and GLib (2.74) then locks the source's context, which may have
+ * been freed meanwhile (a use-after-free that corrupts the heap or hangs
+ * the cancelling thread). So that driver polls the cancellable's file
+ * descriptor instead: a cancel from another thread only writes to it, and
+ * nothing of the private context is ever touched outside its thread.
+ */
+typedef struct
+{
+  GSource       source;
+  GCancellable *cancellable;
+  GPollFD       pollfd;
+} CancelPollSource;
+
+static gboolean
+cancel_poll_prepare (GSource *source,
+                     gint    *timeout)
+{
+  CancelPollSource *self = (CancelPollSource *) source;
+
+  *timeout = -1;
+  return g_cancellable_is_cancelled (self->cancellable);
+}
+
+static gboolean
+cancel_poll_check (GSource *source)
+{
+  CancelPollSource *self = (CancelPollSource *) source;
+
+  return self->pollfd.revents != 0 || g_cancellable_is_cancelled (self->cancellable);
+}
+
+static gboolean
+cancel_poll_dispatch (GSource     *source,
+                      GSourceFunc  callback,
+                      gpointer     user_data)
+{
+  CancelPollSource *self = (CancelPollSource *) source;
+
+  return ((GCancellableSourceFunc) (void (*) (void)) callback) (self->cancellable, user_data);
+}
+
+static void
+cancel_poll_finalize (GSource *source)
+{
+  CancelPollSource *self = (CancelPollSource *) source;
+
+  g_cancellable_release_fd (self->cancellable);
+  g_clear_object (&self->cancellable);
+}
+
+static GSourceFuncs cancel_poll_funcs = {
+  .prepare = cancel_poll_prepare,
+  .check = cancel_poll_check,
+  .dispatch = cancel_poll_dispatch,
+  .finalize = cancel_poll_finalize,
+};
+
+/* A source that dispatches once @cancellable is cancelled, run by
+ * polling its descriptor; NULL if it has none to poll. */
+static GSource *
+cancel_poll_source_new (GCancellable *cancellable)
+{
+  GPollFD pollfd;
+  CancelPollSource *self;
+
+  if (!g_cancellable_make_pollfd (cancellable, &pollfd))
+    return NULL;
+
+  self = (CancelPollSource *) g_source_new (&cancel_poll_funcs, sizeof (CancelPollSource));
+  self->cancellable = g_object_ref (cancellable);
+  self->pollfd = pollfd;
+  g_source_add_poll (&self->source, &self->pollfd);
+
+  return &self->source;
+}
+
 static void
 attach_cancel_source (DialConnectOperation *self)
 {
@@ -890,7 +971,10 @@ attach_cancel_source (DialConnectOperation *self)
       dial_connect_engine_is_complete (self->engine))
     return;
 
-  self->cancel_source = g_cancellable_source_new (self->user_cancellable);
+  if (self->mode == DIAL_CONNECT_SYNC)
+    self->cancel_source = cancel_poll_source_new (self->user_cancellable);
+  if (self->cancel_source == NULL)
+    self->cancel_source = g_cancellable_source_new (self->user_cancellable);
   g_source_set_static_name (self->cancel_source, "[dial] connect cancelled");
   g_source_set_callback (self->cancel_source, G_SOURCE_FUNC (user_cancelled_cb),
                          dial_connect_operation_ref (self),
