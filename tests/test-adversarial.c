@@ -469,6 +469,9 @@ warm_up (void)
   g_clear_object (&proxy);
   g_assert_nonnull (g_proxy_resolver_get_default ());
   g_assert_nonnull (g_tls_backend_get_default ());
+  /* GIO's network monitor (a netlink socket), which libdial's family
+   * cache opens the first time it records a winner, once per process. */
+  g_assert_nonnull (g_network_monitor_get_default ());
 
   dial_socket_client_set_tls (client, TRUE);
   connectable = g_network_address_new ("127.0.0.1", dial_test_adversary_get_port (adversary));

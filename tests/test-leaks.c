@@ -821,6 +821,9 @@ warm_up (void)
   g_clear_object (&proxy);
   g_assert_nonnull (g_proxy_resolver_get_default ());
   g_assert_nonnull (g_tls_backend_get_default ());
+  /* GIO's network monitor (a netlink socket), which libdial's family
+   * cache opens the first time it records a winner, once per process. */
+  g_assert_nonnull (g_network_monitor_get_default ());
 
   server = dial_test_tls_server_new (&options, &error);
   g_assert_no_error (error);
