@@ -11,8 +11,8 @@
  * PEM reads back as the same certificate; verifying it against its own
  * chain, with an identity, completes.  Where GIO has a TLS backend
  * (glib-networking), GIO's g_tls_certificate_new_from_pem() must agree on
- * whether the data holds a certificate, on which one, on its private key
- * and on its chain of issuers.
+ * whether the data holds a certificate, on which one, on its private key,
+ * on its chain of issuers and on what verifying that chain finds.
  */
 
 #include "config.h"
@@ -146,6 +146,20 @@ compare_with_gio (const uint8_t   *data,
       their_der = der_of (t);
       g_assert_true (g_bytes_equal (our_der, their_der));
     }
+
+  /* And the same verdict on the chain, against its top, for a name. */
+  {
+    g_autoptr(GSocketConnectable) identity = g_network_address_new ("example.com", 443);
+    GTlsCertificate *our_top = ours;
+    GTlsCertificate *their_top = theirs;
+
+    while (g_tls_certificate_get_issuer (our_top) != NULL)
+      our_top = g_tls_certificate_get_issuer (our_top);
+    while (g_tls_certificate_get_issuer (their_top) != NULL)
+      their_top = g_tls_certificate_get_issuer (their_top);
+    g_assert_cmphex (g_tls_certificate_verify (ours, identity, our_top), ==,
+                     g_tls_certificate_verify (theirs, identity, their_top));
+  }
 }
 
 int
