@@ -1050,6 +1050,19 @@ test_verify_validity (void)
   g_assert_cmpint (g_tls_certificate_verify (expired, localhost, other_ca), ==,
                    G_TLS_CERTIFICATE_EXPIRED | G_TLS_CERTIFICATE_UNKNOWN_CA);
 
+  /* Found by fuzzing/fuzz-pem-certificate against GIO: gnutls reports
+   * the first time problem it finds, and so does GIO: a certificate not
+   * yet valid that also expired is only NOT_ACTIVATED. */
+  {
+    TestCert *backwards = test_cert_new (&(TestCertSpec) { .cn = "localhost", .dns = { "localhost" },
+                                                            .not_before = DAY, .not_after = -DAY,
+                                                            .issuer = t.ca });
+    g_autoptr(GTlsCertificate) cert = cert_from_pem (backwards->pem, NULL);
+
+    g_assert_cmpint (g_tls_certificate_verify (cert, localhost, ca), ==, G_TLS_CERTIFICATE_NOT_ACTIVATED);
+    test_cert_free (backwards);
+  }
+
   /* As with glib-networking, times are only checked against a CA. */
   g_assert_cmpint (g_tls_certificate_verify (expired, localhost, NULL), ==, 0);
   g_assert_cmpint (g_tls_certificate_verify (not_yet_valid, localhost, NULL), ==, 0);
