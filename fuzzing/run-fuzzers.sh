@@ -61,6 +61,17 @@ run_one () {
   local target=$1
   local dir=$runs_dir/$target
 
+  local extra=()
+
+  # GIO's half of the comparison leaks (GIO 2.74 loses the issuers it
+  # built when a certificate of the chain does not parse): libFuzzer would
+  # scan for leaks after most inputs, 70 times slower, and the process
+  # grows by some 8 MB a second.  Leaks are looked for at exit only (and
+  # by the replay test under valgrind), and the memory limit is higher.
+  case $target in
+    pem-certificate) extra=(-detect_leaks=0 -rss_limit_mb=8192) ;;
+  esac
+
   mkdir -p "$dir/corpus"
   rm -f "$dir"/crash-* "$dir"/leak-* "$dir"/timeout-* "$dir"/oom-*
   "$build_dir/fuzzing/fuzz-$target-libfuzzer" \
@@ -68,6 +79,7 @@ run_one () {
     -print_final_stats=1 \
     -timeout=10 \
     -rss_limit_mb=2048 \
+    "${extra[@]}" \
     -dict="$src_dir/$target.dict" \
     -artifact_prefix="$dir/" \
     "$dir/corpus" "$src_dir/corpus/$target" \
