@@ -10,6 +10,7 @@
 #include "dial-connect-operation.h"
 #include "dial-connect-steps.h"
 #include "dial-family-cache.h"
+#include "dial-i18n.h"
 
 /*
  * One connect operation: the I/O around a DialConnectEngine. The engine
@@ -290,6 +291,16 @@ enumerates_without_lookup (DialConnectOperation *self)
          g_hostname_is_ip_address (g_network_address_get_hostname (G_NETWORK_ADDRESS (self->connectable)));
 }
 
+/* A name that is not UTF-8: GResolver refuses it, as g_hostname_to_ascii()
+ * does, but GLib 2.74's reads and writes out of bounds on the way, and
+ * GIO's proxy enumerator warns about it.  So it never reaches GIO's
+ * enumerators: the first address request gets GResolver's answer. */
+static gboolean
+has_invalid_name (DialConnectOperation *self)
+{
+  return self->host != NULL && !g_utf8_validate (self->host, -1, NULL);
+}
+
 static gboolean
 request_address (gpointer          driver,
                  GSocketAddress  **address,
@@ -301,6 +312,20 @@ request_address (gpointer          driver,
     {
       self->resolving_emitted = TRUE;
       emit (self, G_SOCKET_CLIENT_RESOLVING, NULL);
+    }
+
+  if (has_invalid_name (self))
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                           G_IS_NETWORK_SERVICE (self->connectable) ? GIO_("Invalid domain")
+                                                                    : GIO_("Invalid hostname"));
+      *address = NULL;
+      if (self->mode == DIAL_CONNECT_SYNC && !self->resolved_emitted)
+        {
+          self->resolved_emitted = TRUE;
+          emit (self, G_SOCKET_CLIENT_RESOLVED, NULL);
+        }
+      return TRUE;
     }
 
   if (self->blocking_enumeration)
@@ -370,6 +395,17 @@ connect_finished (Attempt *attempt,
   dial_connect_engine_attempt_connected (self->engine, now (), attempt->engine_attempt);
 }
 
+/* Whether the socket's connect has an outcome to read: writable, or an
+ * error or hang-up, as the source reported it or as the socket is now. */
+static gboolean
+connect_condition_ready (GSocket      *socket,
+                         GIOCondition  condition)
+{
+  const GIOCondition outcome = G_IO_OUT | G_IO_ERR | G_IO_HUP;
+
+  return (condition & outcome) != 0 || g_socket_condition_check (socket, outcome) != 0;
+}
+
 static gboolean
 connect_ready_cb (GSocket      *socket,
                   GIOCondition  condition,
@@ -383,7 +419,18 @@ connect_ready_cb (GSocket      *socket,
   g_clear_pointer (&attempt->source, g_source_unref);
 
   if (!g_cancellable_set_error_if_cancelled (attempt->cancellable, &error))
-    g_socket_check_connect_result (socket, &error);
+    {
+      /* GSocket's source runs its callback when the socket's timeout is
+       * due, but marks the socket timed out only once that time is
+       * strictly past (GLib 2.74): exactly on time, the callback gets no
+       * condition, and g_socket_check_connect_result() would take a
+       * connect still in progress for a connected one. */
+      if (connect_condition_ready (socket, condition))
+        g_socket_check_connect_result (socket, &error);
+      else
+        g_set_error_literal (&error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+                             GIO_("Socket I/O timed out"));
+    }
 
   connect_finished (attempt, error);
   return G_SOURCE_REMOVE;
@@ -839,6 +886,87 @@ user_cancelled_cb (GCancellable *cancellable,
   return G_SOURCE_REMOVE;
 }
 
+/*
+ * The synchronous driver's private main context goes away when the
+ * connect returns, and the caller may cancel from another thread at that
+ * very moment. A GCancellableSource is then unsafe: the cancelling thread
+ * takes a reference to the source in its "cancelled" handler and drops it
+ * later, and GLib (2.74) then locks the source's context, which may have
+ * been freed meanwhile (a use-after-free that corrupts the heap or hangs
+ * the cancelling thread). So that driver polls the cancellable's file
+ * descriptor instead: a cancel from another thread only writes to it, and
+ * nothing of the private context is ever touched outside its thread.
+ */
+typedef struct
+{
+  GSource       source;
+  GCancellable *cancellable;
+  GPollFD       pollfd;
+} CancelPollSource;
+
+static gboolean
+cancel_poll_prepare (GSource *source,
+                     gint    *timeout)
+{
+  CancelPollSource *self = (CancelPollSource *) source;
+
+  *timeout = -1;
+  return g_cancellable_is_cancelled (self->cancellable);
+}
+
+static gboolean
+cancel_poll_check (GSource *source)
+{
+  CancelPollSource *self = (CancelPollSource *) source;
+
+  return self->pollfd.revents != 0 || g_cancellable_is_cancelled (self->cancellable);
+}
+
+static gboolean
+cancel_poll_dispatch (GSource     *source,
+                      GSourceFunc  callback,
+                      gpointer     user_data)
+{
+  CancelPollSource *self = (CancelPollSource *) source;
+
+  return ((GCancellableSourceFunc) (void (*) (void)) callback) (self->cancellable, user_data);
+}
+
+static void
+cancel_poll_finalize (GSource *source)
+{
+  CancelPollSource *self = (CancelPollSource *) source;
+
+  g_cancellable_release_fd (self->cancellable);
+  g_clear_object (&self->cancellable);
+}
+
+static GSourceFuncs cancel_poll_funcs = {
+  .prepare = cancel_poll_prepare,
+  .check = cancel_poll_check,
+  .dispatch = cancel_poll_dispatch,
+  .finalize = cancel_poll_finalize,
+};
+
+/* A source that dispatches once @cancellable is cancelled, run by
+ * polling its descriptor; NULL if it has none to poll. */
+static GSource *
+cancel_poll_source_new (GCancellable *cancellable)
+{
+  GPollFD pollfd;
+  CancelPollSource *self;
+
+  if (!g_cancellable_make_pollfd (cancellable, &pollfd))
+    return NULL;
+
+  self = (CancelPollSource *) g_source_new (&cancel_poll_funcs, sizeof (CancelPollSource));
+  self->cancellable = g_object_ref (cancellable);
+  self->pollfd = pollfd;
+  g_source_add_poll (&self->source, &self->pollfd);
+
+  return &self->source;
+}
+
 static void
 attach_cancel_source (DialConnectOperation *self)
 {
@@ -846,7 +974,10 @@ attach_cancel_source (DialConnectOperation *self)
       dial_connect_engine_is_complete (self->engine))
     return;
 
-  self->cancel_source = g_cancellable_source_new (self->user_cancellable);
+  if (self->mode == DIAL_CONNECT_SYNC)
+    self->cancel_source = cancel_poll_source_new (self->user_cancellable);
+  if (self->cancel_source == NULL)
+    self->cancel_source = g_cancellable_source_new (self->user_cancellable);
   g_source_set_static_name (self->cancel_source, "[dial] connect cancelled");
   g_source_set_callback (self->cancel_source, G_SOURCE_FUNC (user_cancelled_cb),
                          dial_connect_operation_ref (self),
@@ -927,8 +1058,11 @@ dial_connect_operation_run (DialConnectOperation *self)
         attach_cancel_source (self);
     }
 
-  self->enumerator = dial_connect_enumerate (self->client, self->connectable);
-  self->blocking_enumeration = enumerates_without_lookup (self);
+  if (!has_invalid_name (self))
+    {
+      self->enumerator = dial_connect_enumerate (self->client, self->connectable);
+      self->blocking_enumeration = enumerates_without_lookup (self);
+    }
   if (dial_socket_client_get_deadline (self->client) > 0)
     self->deadline_us = now () + (gint64) dial_socket_client_get_deadline (self->client) * 1000;
   dial_connect_engine_start (self->engine, now ());

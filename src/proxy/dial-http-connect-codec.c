@@ -109,6 +109,14 @@ format_authority (const char  *host,
       return g_strdup_printf ("%s:%u", host, port);
     }
 
+  /* g_hostname_to_ascii() wants UTF-8: GLib 2.74's reads (and writes)
+   * out of bounds on anything else. */
+  if (!g_utf8_validate (host, -1, NULL))
+    {
+      set_invalid_hostname (error);
+      return NULL;
+    }
+
   ascii = g_hostname_to_ascii (host);
   if (ascii == NULL || *ascii == '\0')
     {

@@ -171,28 +171,6 @@ dial_tls_crt_verify_identity (gnutls_x509_crt_t   crt,
   return G_TLS_CERTIFICATE_BAD_IDENTITY;
 }
 
-static GTlsCertificateFlags
-check_validity_period (gnutls_x509_crt_t crt,
-                       time_t            now)
-{
-  GTlsCertificateFlags flags = 0;
-  time_t t;
-
-  t = gnutls_x509_crt_get_activation_time (crt);
-  if (t == (time_t) -1)
-    flags |= G_TLS_CERTIFICATE_GENERIC_ERROR;
-  else if (t > now)
-    flags |= G_TLS_CERTIFICATE_NOT_ACTIVATED;
-
-  t = gnutls_x509_crt_get_expiration_time (crt);
-  if (t == (time_t) -1)
-    flags |= G_TLS_CERTIFICATE_GENERIC_ERROR;
-  else if (t < now)
-    flags |= G_TLS_CERTIFICATE_EXPIRED;
-
-  return flags;
-}
-
 static GByteArray *
 byte_array_from_datum (const gnutls_datum_t *datum)
 {
@@ -797,9 +775,9 @@ dial_tls_certificate_set_property (GObject      *object,
 /* GTlsCertificate                                                      */
 
 /*
- * Given @trusted_ca, checks that the chain leads to it and that every
- * certificate of the chain is within its validity period; given
- * @identity, checks the leaf against it.
+ * Given @trusted_ca, checks that the chain leads to it and that its
+ * certificates are within their validity periods, as far as gnutls looks;
+ * given @identity, checks the leaf against it.
  */
 static GTlsCertificateFlags
 dial_tls_certificate_verify (GTlsCertificate    *certificate,
@@ -810,7 +788,6 @@ dial_tls_certificate_verify (GTlsCertificate    *certificate,
   gnutls_x509_crt_t *chain = NULL;
   guint n_chain = 0;
   GTlsCertificateFlags flags = 0;
-  time_t now;
 
   if (self->crt == NULL)
     return G_TLS_CERTIFICATE_GENERIC_ERROR;
@@ -823,24 +800,19 @@ dial_tls_certificate_verify (GTlsCertificate    *certificate,
       gnutls_x509_crt_t ca = crt_from_certificate (trusted_ca, NULL);
       unsigned int status = 0;
 
+      /* gnutls checks the times, as with glib-networking: it reports
+       * what it finds first, so a CA out of its validity period hides an
+       * unknown issuer, and a certificate not yet valid is not also
+       * reported expired.  GIO's PEM parsing, which links a chain unless
+       * this says UNKNOWN_CA, then links the same chains. */
       if (ca == NULL ||
-          gnutls_x509_crt_list_verify (chain, n_chain, &ca, 1, NULL, 0,
-                                       GNUTLS_VERIFY_DISABLE_TIME_CHECKS |
-                                       GNUTLS_VERIFY_DISABLE_TRUSTED_TIME_CHECKS,
-                                       &status) < 0)
+          gnutls_x509_crt_list_verify (chain, n_chain, &ca, 1, NULL, 0, 0, &status) < 0)
         flags |= G_TLS_CERTIFICATE_GENERIC_ERROR;
       else
         flags |= dial_tls_certificate_flags_from_gnutls (status);
 
       if (ca != NULL)
         gnutls_x509_crt_deinit (ca);
-
-      /* Times are checked here rather than by gnutls, which stops
-       * looking at them once the CA is unknown. As with glib-networking,
-       * only when there is a CA to verify against. */
-      now = (time_t) (g_get_real_time () / G_USEC_PER_SEC);
-      for (guint i = 0; i < n_chain; i++)
-        flags |= check_validity_period (chain[i], now);
     }
 
   if (identity != NULL)

@@ -18,11 +18,12 @@
  * certificate of the data with its private key, its issuers linked when
  * the certificates that follow form a chain, and the same errors. */
 
-#define PEM_BEGIN           "-----BEGIN "
-#define PEM_DASHES          "-----"
-#define PEM_CERTIFICATE     "CERTIFICATE"
-#define PEM_PRIVATE_KEY     "PRIVATE KEY"
-#define PEM_ENCRYPTED_KEY   "ENCRYPTED PRIVATE KEY"
+#define PEM_BEGIN                 "-----BEGIN "
+#define PEM_END                   "-----END "
+#define PEM_DASHES                "-----"
+#define PEM_CERTIFICATE           "CERTIFICATE"
+#define PEM_KEY_LINE_END          "PRIVATE KEY-----"
+#define PEM_ENCRYPTED_KEY_HEADER  "-----BEGIN ENCRYPTED PRIVATE KEY-----"
 
 /* Finds the next "-----BEGIN <label>-----" block whose label satisfies
  * @want, starting at *@cursor. Sets *@block to the whole block, through
@@ -83,16 +84,14 @@ is_certificate_label (const char *label)
   return strcmp (label, PEM_CERTIFICATE) == 0;
 }
 
-static gboolean
-is_private_key_label (const char *label)
-{
-  /* "PRIVATE KEY" (PKCS #8), "RSA PRIVATE KEY" (PKCS #1),
-   * "EC PRIVATE KEY" (SEC1), and the encrypted forms. */
-  return g_str_has_suffix (label, PEM_PRIVATE_KEY);
-}
-
-/* The private key block of @data. Returns FALSE on error; *@key_pem is
- * NULL when there is no key and @required is FALSE. */
+/* The private key block of @data, found as GIO finds it: the header runs
+ * from the last "-----BEGIN " before the first "PRIVATE KEY-----" to the
+ * end of that, the footer from the last "-----END " before the next
+ * "PRIVATE KEY-----" to the end of that.  So a header whose dashes are
+ * damaged pairs with the footer, and the block is refused; "-----BEGIN
+ * RSA PRIVATE KEY-----" with "-----END EC PRIVATE KEY-----" makes a
+ * block, which the import then refuses.  Returns FALSE on error; *@key_pem
+ * is NULL when there is no key and @required is FALSE. */
 static gboolean
 parse_private_key (const char  *data,
                    gsize        length,
@@ -100,14 +99,18 @@ parse_private_key (const char  *data,
                    char       **key_pem,
                    GError     **error)
 {
-  const char *cursor = data;
-  g_autofree char *label = NULL;
-  g_autofree char *block = NULL;
+  const char *end = data + length;
+  const char *header = NULL;
+  const char *header_end;
+  const char *footer = NULL;
+  const char *footer_end;
 
   *key_pem = NULL;
 
-  label = next_pem_block (&cursor, data + length, is_private_key_label, &block);
-  if (label == NULL)
+  header_end = g_strstr_len (data, length, PEM_KEY_LINE_END);
+  if (header_end != NULL)
+    header = g_strrstr_len (data, header_end - data, PEM_BEGIN);
+  if (header == NULL)
     {
       if (required)
         {
@@ -117,29 +120,38 @@ parse_private_key (const char  *data,
         }
       return TRUE;
     }
+  header_end += strlen (PEM_KEY_LINE_END);
 
-  if (strcmp (label, PEM_ENCRYPTED_KEY) == 0 || (block != NULL && strstr (block, "Proc-Type: 4,ENCRYPTED") != NULL))
+  if ((gsize) (header_end - header) == strlen (PEM_ENCRYPTED_KEY_HEADER) &&
+      memcmp (header, PEM_ENCRYPTED_KEY_HEADER, header_end - header) == 0)
     {
       g_set_error_literal (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE,
                            GIO_("Cannot decrypt PEM-encoded private key"));
       return FALSE;
     }
 
-  if (block == NULL)
+  footer_end = g_strstr_len (header_end, end - header_end, PEM_KEY_LINE_END);
+  if (footer_end != NULL)
+    footer = g_strrstr_len (header_end, footer_end - header_end, PEM_END);
+  if (footer == NULL)
     {
       g_set_error_literal (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE,
                            GIO_("Could not parse PEM-encoded private key"));
       return FALSE;
     }
+  footer_end += strlen (PEM_KEY_LINE_END);
 
-  *key_pem = g_steal_pointer (&block);
+  *key_pem = g_strndup (header, footer_end - header);
   return TRUE;
 }
 
-/* Every certificate block of @data, in order. */
+/* Every certificate block of @data, in order.  A block without its END
+ * line is an error, except after the first one when @chain: GIO's
+ * single-certificate constructors then take the first one alone. */
 static GPtrArray *
 parse_certificates (const char  *data,
                     gsize        length,
+                    gboolean     chain,
                     GError     **error)
 {
   g_autoptr(GPtrArray) blocks = g_ptr_array_new_with_free_func (g_free);
@@ -157,6 +169,11 @@ parse_certificates (const char  *data,
 
       if (block == NULL)
         {
+          if (chain && blocks->len > 0)
+            {
+              g_ptr_array_set_size (blocks, 1);
+              break;
+            }
           g_set_error_literal (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE,
                                GIO_("Could not parse PEM-encoded certificate"));
           return NULL;
@@ -280,7 +297,7 @@ dial_tls_certificate_new_from_pem (const gchar  *data,
   if (!parse_private_key (copy, size, FALSE, &key_pem, error))
     return NULL;
 
-  blocks = parse_certificates (copy, size, error);
+  blocks = parse_certificates (copy, size, TRUE, error);
   if (blocks == NULL)
     return NULL;
 
@@ -366,7 +383,7 @@ dial_tls_certificate_new_from_files (const gchar  *cert_file,
   if (!g_file_get_contents (cert_file, &cert_data, &cert_length, error))
     return NULL;
 
-  blocks = parse_certificates (cert_data, cert_length, error);
+  blocks = parse_certificates (cert_data, cert_length, TRUE, error);
   if (blocks == NULL)
     return NULL;
 
@@ -404,7 +421,7 @@ dial_tls_certificate_list_new_from_file (const gchar  *file,
   if (!g_file_get_contents (file, &contents, &length, error))
     return NULL;
 
-  blocks = parse_certificates (contents, length, error);
+  blocks = parse_certificates (contents, length, FALSE, error);
   if (blocks == NULL)
     return NULL;
 

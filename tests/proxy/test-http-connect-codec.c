@@ -280,6 +280,30 @@ test_request_no_credentials (void)
 }
 
 /* Nothing that could end a line or a word reaches the request. */
+/* Found by fuzzing/fuzz-host-port: GLib 2.74's g_hostname_to_ascii()
+ * reads and writes out of bounds on invalid UTF-8 (under valgrind, or
+ * an ASan build, this test sees it if the check goes). */
+static void
+test_request_invalid_utf8 (void)
+{
+  static const char * const hosts[] = {
+    "\xf0",
+    "ex\xc3",
+    "b\xc3\xbc\xf4",
+    "::\xfc\xfc\xfc\xfc\xfc\xfc\xfc\xfc\xfc\xfc\xfc\xfc\xfc\xfc\xfc\xfc",
+    "e%\x9e\x9e\x9e\x9e\x9e\x9e\x9e\x9e]UTF-8",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (hosts); i++)
+    {
+      /* On the heap, where a read past the end shows. */
+      g_autofree char *host = g_strdup (hosts[i]);
+
+      g_test_message ("host %u", i);
+      assert_request_fails (host, NULL, NULL, G_IO_ERROR_FAILED, "Invalid hostname");
+    }
+}
+
 static void
 test_request_injection (void)
 {
@@ -551,6 +575,7 @@ main (int   argc,
   g_test_add_func ("/http-connect-codec/request/credentials", test_request_credentials);
   g_test_add_func ("/http-connect-codec/request/no-credentials", test_request_no_credentials);
   g_test_add_func ("/http-connect-codec/request/injection", test_request_injection);
+  g_test_add_func ("/http-connect-codec/request/invalid-utf8", test_request_invalid_utf8);
   g_test_add_func ("/http-connect-codec/scan/crlf", test_scan_crlf);
   g_test_add_func ("/http-connect-codec/scan/status-line-only", test_scan_status_line_only);
   g_test_add_func ("/http-connect-codec/scan/bare-lf", test_scan_bare_lf);

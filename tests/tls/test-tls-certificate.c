@@ -541,6 +541,32 @@ test_chain_not_linked (void)
   assert_chain (reversed, t.leaf, NULL);
 }
 
+/* Found by fuzzing/fuzz-pem-certificate against GIO: after the first
+ * certificate, one cut short (no END line) is no error, but then the
+ * first one comes alone, as with GIO; the list constructor refuses it. */
+static void
+test_chain_truncated (void)
+{
+  g_autofree char *cut = g_strndup (t.intermediate->pem, strlen (t.intermediate->pem) - 30);
+  g_autofree char *cut_ca = g_strndup (t.ca->pem, strlen (t.ca->pem) - 30);
+  g_autofree char *contents = g_strconcat (t.leaf->pem, cut, NULL);
+  g_autofree char *file = write_file ("truncated-chain.pem", contents);
+  g_autoptr(GTlsCertificate) alone = NULL;
+  g_autoptr(GTlsCertificate) unlinked = NULL;
+  g_autoptr(GError) error = NULL;
+  GList *list;
+
+  alone = cert_from_pem (t.leaf->pem, cut, NULL);
+  assert_chain (alone, t.leaf, NULL);
+
+  unlinked = cert_from_pem (t.leaf->pem, t.leaf->key_pem, t.intermediate->pem, cut_ca, NULL);
+  assert_chain (unlinked, t.leaf, NULL);
+
+  list = dial_tls_certificate_list_new_from_file (file, &error);
+  g_assert_null (list);
+  g_assert_error (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE);
+}
+
 static void
 test_list_from_file (void)
 {
@@ -731,6 +757,23 @@ test_malformed (void)
   g_assert_null (cert);
   g_assert_error (error, G_FILE_ERROR, G_FILE_ERROR_NOENT);
   g_clear_error (&error);
+}
+
+/* Found by fuzzing/fuzz-pem-certificate against GIO: the key block is
+ * found as GIO finds it, so a header with damaged dashes is no header of
+ * its own but the start of a block that is refused, not a certificate
+ * without a key. */
+static void
+test_private_key_damaged_header (void)
+{
+  g_auto(GStrv) parts = g_strsplit (t.leaf->key_pem, "-----BEGIN PRIVATE KEY-----", 2);
+  g_autofree char *damaged = NULL;
+  g_autofree char *pem = NULL;
+
+  g_assert_cmpuint (g_strv_length (parts), ==, 2);
+  damaged = g_strconcat (parts[0], "-----BEGIN PRIVATE KEY--\x8e--", parts[1], NULL);
+  pem = g_strconcat (t.leaf->pem, damaged, NULL);
+  assert_pem_fails (pem, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE);
 }
 
 static void
@@ -1006,6 +1049,19 @@ test_verify_validity (void)
                    G_TLS_CERTIFICATE_EXPIRED | G_TLS_CERTIFICATE_BAD_IDENTITY);
   g_assert_cmpint (g_tls_certificate_verify (expired, localhost, other_ca), ==,
                    G_TLS_CERTIFICATE_EXPIRED | G_TLS_CERTIFICATE_UNKNOWN_CA);
+
+  /* Found by fuzzing/fuzz-pem-certificate against GIO: gnutls reports
+   * the first time problem it finds, and so does GIO: a certificate not
+   * yet valid that also expired is only NOT_ACTIVATED. */
+  {
+    TestCert *backwards = test_cert_new (&(TestCertSpec) { .cn = "localhost", .dns = { "localhost" },
+                                                            .not_before = DAY, .not_after = -DAY,
+                                                            .issuer = t.ca });
+    g_autoptr(GTlsCertificate) cert = cert_from_pem (backwards->pem, NULL);
+
+    g_assert_cmpint (g_tls_certificate_verify (cert, localhost, ca), ==, G_TLS_CERTIFICATE_NOT_ACTIVATED);
+    test_cert_free (backwards);
+  }
 
   /* As with glib-networking, times are only checked against a CA. */
   g_assert_cmpint (g_tls_certificate_verify (expired, localhost, NULL), ==, 0);
@@ -1457,12 +1513,14 @@ main (int   argc,
   g_test_add_func ("/tls/certificate/no-private-key", test_no_private_key);
   g_test_add_func ("/tls/certificate/chain", test_chain);
   g_test_add_func ("/tls/certificate/chain-not-linked", test_chain_not_linked);
+  g_test_add_func ("/tls/certificate/chain-truncated", test_chain_truncated);
   g_test_add_func ("/tls/certificate/list-from-file", test_list_from_file);
   g_test_add_func ("/tls/certificate/names", test_names);
   g_test_add_func ("/tls/certificate/validity", test_validity);
   g_test_add_func ("/tls/certificate/subject-alt-names", test_subject_alt_names);
   g_test_add_func ("/tls/certificate/properties-readable", test_properties_readable);
   g_test_add_func ("/tls/certificate/malformed", test_malformed);
+  g_test_add_func ("/tls/certificate/private-key-damaged-header", test_private_key_damaged_header);
   g_test_add_func ("/tls/certificate/pkcs12", test_pkcs12);
   g_test_add_func ("/tls/certificate/encrypted-key-with-password", test_encrypted_key_with_password);
   g_test_add_func ("/tls/certificate/malformed-pkcs12", test_malformed_pkcs12);
