@@ -50,7 +50,10 @@ ninja -C _build-asan
 # The tests the setup keeps, less the one named above.
 tests=$(meson test -C _build-asan --setup sanitize --list 2>/dev/null |
         sed -n 's|^[^ ]* / ||p' |
-        grep -v -x -e 'test-leaks-gio')
+        grep -v -x -e 'test-leaks-gio') || {
+  echo "ci-sanitizers: no test to run with --setup sanitize in _build-asan" >&2
+  exit 1
+}
 
 # shellcheck disable=SC2086
 meson test -C _build-asan --setup sanitize --print-errorlogs --num-processes 2 \
