@@ -124,7 +124,11 @@ class _Socks5Handler(socketserver.BaseRequestHandler):
         port = int.from_bytes(_recv_exactly(client, 2), 'big')
         say(f'SOCKS5 proxy: CONNECT {host}:{port}')
 
-        # The proxy resolves the name, not the client.
+        # The proxy resolves the name, not the client. The example's
+        # servers listen on 127.0.0.1, and a machine without /etc/hosts (a
+        # minimal container) cannot resolve "localhost": say it directly.
+        if host == 'localhost':
+            host = '127.0.0.1'
         try:
             upstream = socket.create_connection((host, port))
         except OSError:

@@ -214,6 +214,10 @@ class Socks5Server(Server):
             client.sendall(bytes([5, self.reply or 7, 0, 1]) + bytes(6))
             return
 
+        # The test's servers listen on 127.0.0.1; a machine without
+        # /etc/hosts (a minimal container) cannot resolve "localhost".
+        if host == "localhost":
+            host = "127.0.0.1"
         try:
             upstream = socket.create_connection((host, port), timeout=10)
         except OSError:
