@@ -236,6 +236,22 @@ attempt_wanted_after_event (Attempt *attempt)
 
 /* Engine hooks */
 
+/* The first answer of the enumerator, whatever path it came by. GIO's
+ * synchronous connect emits RESOLVED after the first lookup even when it
+ * failed; the asynchronous one only for a first address. Returns whether
+ * it emitted (a handler may have cancelled). */
+static gboolean
+emit_resolved (DialConnectOperation *self,
+               gboolean              got_address)
+{
+  if (self->resolved_emitted || (!got_address && self->mode != DIAL_CONNECT_SYNC))
+    return FALSE;
+
+  self->resolved_emitted = TRUE;
+  emit (self, G_SOCKET_CLIENT_RESOLVED, NULL);
+  return TRUE;
+}
+
 static void
 next_address_cb (GObject      *object,
                  GAsyncResult *result,
@@ -254,17 +270,10 @@ next_address_cb (GObject      *object,
       return;
     }
 
-  /* GIO's synchronous connect emits RESOLVED after the first lookup even
-   * when it failed; the asynchronous one only for a first address. */
-  if (!self->resolved_emitted && (address != NULL || self->mode == DIAL_CONNECT_SYNC))
+  if (emit_resolved (self, address != NULL) && !still_wanted (self))
     {
-      self->resolved_emitted = TRUE;
-      emit (self, G_SOCKET_CLIENT_RESOLVED, NULL);
-      if (!still_wanted (self))
-        {
-          g_clear_error (&error);
-          return;
-        }
+      g_clear_error (&error);
+      return;
     }
 
   if (address != NULL)
@@ -320,11 +329,7 @@ request_address (gpointer          driver,
                            G_IS_NETWORK_SERVICE (self->connectable) ? GIO_("Invalid domain")
                                                                     : GIO_("Invalid hostname"));
       *address = NULL;
-      if (self->mode == DIAL_CONNECT_SYNC && !self->resolved_emitted)
-        {
-          self->resolved_emitted = TRUE;
-          emit (self, G_SOCKET_CLIENT_RESOLVED, NULL);
-        }
+      emit_resolved (self, FALSE);
       return TRUE;
     }
 
@@ -332,11 +337,7 @@ request_address (gpointer          driver,
     {
       *address = g_socket_address_enumerator_next (self->enumerator,
                                                    self->user_cancellable, error);
-      if (!self->resolved_emitted)
-        {
-          self->resolved_emitted = TRUE;
-          emit (self, G_SOCKET_CLIENT_RESOLVED, NULL);
-        }
+      emit_resolved (self, *address != NULL);
       return TRUE;
     }
 
